@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "HyperVAgent",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hyperv-agent", targets: ["hyperv-agent"]),
+        .executable(name: "winrm-fixture", targets: ["winrm-fixture"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+    ],
+    targets: [
+        // C layer: flags + typed shims.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShims", dependencies: ["CCurl"]),
+
+        // XML layer.
+        .target(name: "XMLSupport", dependencies: ["CLibXML2"]),
+        // WS-Management protocol (no libcurl).
+        .target(name: "WSMan", dependencies: ["XMLSupport"]),
+        // libcurl transport.
+        .target(name: "WSManCurl", dependencies: ["WSMan", "CCurlShims", .product(name: "Logging", package: "swift-log")]),
+        // Configuration file shared by every subcommand.
+        .target(name: "AgentConfig"),
+        // Test/fixture WinRM server (never imports HyperV or CloudStack).
+        .target(name: "WinRMFixture", dependencies: [
+            "WSMan", "XMLSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "hyperv-agent", dependencies: [
+            "WSMan", "WSManCurl", "AgentConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "winrm-fixture", dependencies: [
+            "WinRMFixture",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
+        .testTarget(name: "WSManTests", dependencies: ["WSMan", "XMLSupport"], resources: [.copy("Samples")]),
+        .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
+        .testTarget(name: "WSManCurlTests", dependencies: ["WSManCurl", "WSMan", "WinRMFixture"], resources: [.copy("Certificates")]),
+        .testTarget(name: "WinRMFixtureTests", dependencies: ["WinRMFixture", "WSMan", "WSManCurl"], resources: [.copy("Transcripts")]),
+    ]
+)
