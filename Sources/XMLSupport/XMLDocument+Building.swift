@@ -2,15 +2,16 @@ import CLibXML2
 
 extension XMLDocument {
     /// Creates a new document whose root element is `name` in `namespace`, declaring `declarations` on the root.
-    public static func create(root name: String, namespace: XMLNamespace, declaring declarations: [XMLNamespace] = [])
+    public static func create(root name: String, namespace: XMLNamespace?, declaring declarations: [XMLNamespace] = [])
         -> XMLDocument
     {
         XMLLibrary.ensureInitialized()
         let document = XMLDocument(owning: xmlNewDoc("1.0"))
         let node = xmlNewDocNode(document.pointer, nil, name, nil)!
         xmlDocSetRootElement(document.pointer, node)
-        let rootNamespace = xmlNewNs(node, namespace.uri, namespace.prefix)
-        xmlSetNs(node, rootNamespace)
+        if let namespace {
+            xmlSetNs(node, xmlNewNs(node, namespace.uri, namespace.prefix))
+        }
         for declaration in declarations where declaration != namespace {
             xmlNewNs(node, declaration.uri, declaration.prefix)
         }

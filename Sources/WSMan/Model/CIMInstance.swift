@@ -44,7 +44,7 @@ public struct CIMInstance: Hashable, Sendable {
 
     /// The CIM-XML `INSTANCE` text, built with libxml2 so every value is escaped.
     public var cimXML: String {
-        let document = XMLDocument.create(root: "INSTANCE", namespace: XMLNamespace(prefix: "", uri: ""))
+        let document = XMLDocument.create(root: "INSTANCE", namespace: nil)
         let root = document.root!
         root.setAttribute("CLASSNAME", className)
         for property in properties {
