@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         // C layer: flags + typed shims.
@@ -31,7 +32,9 @@ let package = Package(
         .target(name: "WinRMFixture", dependencies: [
             "WSMan", "XMLSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -49,7 +52,7 @@ let package = Package(
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "WSManTests", dependencies: ["WSMan", "XMLSupport"], resources: [.copy("Samples")]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
-        .testTarget(name: "WSManCurlTests", dependencies: ["WSManCurl", "WSMan", "WinRMFixture"], resources: [.copy("Certificates")]),
-        .testTarget(name: "WinRMFixtureTests", dependencies: ["WinRMFixture", "WSMan", "WSManCurl"], resources: [.copy("Transcripts")]),
+        .testTarget(name: "WSManCurlTests", dependencies: ["WSManCurl", "WSMan", "WinRMFixture", .product(name: "Logging", package: "swift-log")], resources: [.copy("Certificates")]),
+        .testTarget(name: "WinRMFixtureTests", dependencies: ["WinRMFixture", "WSMan", "WSManCurl", "XMLSupport", .product(name: "Logging", package: "swift-log")], resources: [.copy("Transcripts")]),
     ]
 )

@@ -1,0 +1,164 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import Synchronization
+import WSMan
+
+/// A running fixture: its base URL, its request log, and how to stop it.
+public final class RunningFixture: Sendable {
+    /// `http(s)://127.0.0.1:PORT/wsman`.
+    public let url: String
+    public let faults: FaultInjector
+    private let task: Task<Void, any Error>
+    private let log: RequestLog
+
+    init(url: String, faults: FaultInjector, task: Task<Void, any Error>, log: RequestLog) {
+        self.url = url
+        self.faults = faults
+        self.task = task
+        self.log = log
+    }
+
+    deinit { task.cancel() }
+
+    /// `a:Action` of every request received, in order (Identify as `Identify`).
+    public var requestLog: [String] { log.entries }
+
+    /// Stops the server (in-flight requests are dropped).
+    public func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}
+
+/// The HTTP side of `winrm-fixture`: `POST /wsman` with Basic auth, fault injection, then a ``WSManResponder``.
+///
+/// Also serves `GET /fixture/state` and `POST /fixture/faults` when the responder supports them, so a
+/// separate process (a test, `make demo`) can inspect and steer it without WS-Man.
+public enum FixtureServer {
+    public static func start(
+        responder: any WSManResponder, configuration: FixtureServerConfiguration = FixtureServerConfiguration(),
+        faults: FaultInjector = FaultInjector(), inspector: (any FixtureInspector)? = nil,
+        logger: Logger = Logger(label: "winrm-fixture")
+    ) async throws -> RunningFixture {
+        let log = RequestLog()
+        let router = Router()
+        let expected = "Basic " + Data("\(configuration.username):\(configuration.password)".utf8).base64EncodedString()
+        let envelope = ResponseEnvelope()
+        router.post("wsman") { request, context -> Response in
+            if let fault = faults.takeHTTPFault() {
+                switch fault {
+                case .unauthorized:
+                    return unauthorized()
+                case .internalError:
+                    let body = envelope.fault(
+                        code: "Receiver", subcode: NS.wsman, subcodeName: "InternalError",
+                        reason: "The WS-Management service cannot process the request (injected fault).",
+                        wsmanCode: 2_150_858_752, relatesTo: nil)
+                    return soapResponse(status: 500, body: body)
+                case .dropConnection:
+                    return Response(status: .ok, headers: [.contentType: "application/soap+xml"],
+                                    body: ResponseBody { _ in throw CancellationError() })
+                case .delay(let milliseconds):
+                    try await Task.sleep(for: .milliseconds(milliseconds))
+                case .malformedBody:
+                    return soapResponse(status: 200, body: Array("<s:Envelope><unterminated".utf8))
+                case .failJob:
+                    break
+                }
+            }
+            guard request.headers[.authorization] == expected else {
+                return unauthorized()
+            }
+            let buffer = try await request.body.collect(upTo: configuration.maxRequestBytes)
+            let bytes = Array(buffer.readableBytesView)
+            log.append(actionOf(bytes))
+            let answer = await responder.respond(to: bytes)
+            return soapResponse(status: answer.status, body: answer.body, contentType: answer.contentType)
+        }
+        if let inspector {
+            router.get("fixture/state") { _, _ -> Response in
+                let json = await inspector.stateJSON()
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json)))
+            }
+        }
+        router.post("fixture/faults") { request, _ -> Response in
+            let buffer = try await request.body.collect(upTo: 64 << 10)
+            let fault = try JSONDecoder().decode(InjectedFault.self, from: Data(buffer.readableBytesView))
+            faults.inject(fault)
+            return Response(status: .noContent)
+        }
+
+        let scheme = configuration.tlsCertificatePath == nil ? "http" : "https"
+        let server: HTTPServerBuilder
+        if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        } else {
+            server = .http1()
+        }
+        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, server: server,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            }, logger: logger)
+        let task = Task { try await app.run() }
+        var port = 0
+        for await value in portStream {
+            port = value
+            break
+        }
+        guard port > 0 else {
+            task.cancel()
+            throw FixtureError(message: "the fixture could not listen on \(configuration.host):\(configuration.port)")
+        }
+        return RunningFixture(url: "\(scheme)://\(configuration.host):\(port)/wsman", faults: faults, task: task, log: log)
+    }
+
+    static func unauthorized() -> Response {
+        var headers = HTTPFields()
+        headers.append(HTTPField(name: .wwwAuthenticate, value: "Negotiate"))
+        headers.append(HTTPField(name: .wwwAuthenticate, value: "Basic realm=\"WSMAN\""))
+        headers[.contentLength] = "0"
+        return Response(status: .unauthorized, headers: headers)
+    }
+
+    static func soapResponse(status: Int, body: [UInt8], contentType: String = "application/soap+xml;charset=UTF-8") -> Response {
+        Response(
+            status: HTTPResponse.Status(code: status), headers: [.contentType: contentType],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The `a:Action` of a request, for the log (cheap; falls back to `?`).
+    static func actionOf(_ bytes: [UInt8]) -> String {
+        guard let request = try? IncomingRequest.read(bytes) else { return "?" }
+        return request.isIdentify ? "Identify" : request.action
+    }
+}
+
+/// Lets `GET /fixture/state` show the simulated host as JSON.
+public protocol FixtureInspector: Sendable {
+    func stateJSON() async -> [UInt8]
+}
+
+/// A fixture setup failure.
+public struct FixtureError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// The actions a fixture received, in order.
+final class RequestLog: Sendable {
+    private let storage = Mutex<[String]>([])
+    func append(_ action: String) { storage.withLock { $0.append(action) } }
+    var entries: [String] { storage.withLock { $0 } }
+}
