@@ -34,9 +34,13 @@ extension XMLElement {
     /// Appends a child element. `text`, when given, is escaped (`<`, `&`, `>` and quotes are safe).
     @discardableResult
     public func addChild(_ name: String, namespace: XMLNamespace?, text: String? = nil) -> XMLElement {
-        let ns = namespace.flatMap { resolve($0) }
-        let child = xmlNewDocNode(document.pointer, ns, name, nil)!
+        let inScope = namespace.flatMap { xmlSearchNsByHref(document.pointer, node, $0.uri) }
+        let child = xmlNewDocNode(document.pointer, inScope, name, nil)!
         xmlAddChild(node, child)
+        if let namespace, inScope == nil {
+            // Not in scope yet: declare it on the new element itself (as WinRM does for each instance).
+            xmlSetNs(child, xmlNewNs(child, namespace.uri, namespace.prefix))
+        }
         let element = XMLElement(node: child, document: document)
         if let text { element.addText(text) }
         return element
@@ -64,5 +68,18 @@ extension XMLElement {
         xmlAddChild(node, copy)
         xmlReconciliateNs(document.pointer, copy)
         return XMLElement(node: copy, document: document)
+    }
+}
+
+extension XMLElement {
+    /// Replaces all content of this element with escaped text.
+    public func replaceText(with text: String) {
+        var child = node.pointee.children
+        while let current = child {
+            child = current.pointee.next
+            xmlUnlinkNode(current)
+            xmlFreeNode(current)
+        }
+        addText(text)
     }
 }

@@ -32,6 +32,15 @@ public final class XMLDocument {
         return Array(UnsafeBufferPointer(start: buffer, count: Int(size)))
     }
 
+    /// Serializes the document as UTF-8 without the `<?xml …?>` declaration (compact, as WinRM answers).
+    public func serializedBytesWithoutDeclaration() -> [UInt8] {
+        guard let root = xmlDocGetRootElement(pointer), let buffer = xmlBufferCreate() else { return [] }
+        defer { xmlBufferFree(buffer) }
+        xmlNodeDump(buffer, pointer, root, 0, 0)
+        guard let content = xmlBufferContent(buffer) else { return [] }
+        return Array(UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(buffer))))
+    }
+
     /// Serializes the whole document as a UTF-8 string.
     public func serializedString() throws(XMLError) -> String {
         String(decoding: try serializedBytes(), as: UTF8.self)

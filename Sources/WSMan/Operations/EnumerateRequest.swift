@@ -35,9 +35,10 @@ public struct EnumerateRequest: Sendable {
 public struct PullRequest: Sendable {
     public var context: String
     public var resourceURI: String
-    public var maxElements: Int
+    /// `nil` leaves it to the server (Hyper-V then sends one item per Pull).
+    public var maxElements: Int?
 
-    public init(context: String, resourceURI: String = ResourceURI.virtualizationV2Wildcard, maxElements: Int = 100) {
+    public init(context: String, resourceURI: String = ResourceURI.virtualizationV2Wildcard, maxElements: Int? = 100) {
         self.context = context
         self.resourceURI = resourceURI
         self.maxElements = maxElements
@@ -49,7 +50,7 @@ public struct PullRequest: Sendable {
         Envelope.build(RequestHeader(to: to, resourceURI: resourceURI, action: Action.pull, messageID: messageID)) { body in
             let pull = body.addChild("Pull", namespace: NS.enumeration)
             pull.addChild("EnumerationContext", namespace: NS.enumeration, text: context)
-            pull.addChild("MaxElements", namespace: NS.enumeration, text: String(maxElements))
+            if let maxElements { pull.addChild("MaxElements", namespace: NS.enumeration, text: String(maxElements)) }
         }
     }
 }

@@ -22,7 +22,7 @@ public struct ResponseEnvelope: Sendable {
         header.addChild("To", namespace: NS.addressing, text: Addressing.anonymous)
         if let relatesTo { header.addChild("RelatesTo", namespace: NS.addressing, text: relatesTo) }
         fill(root.addChild("Body", namespace: NS.soap))
-        return (try? document.serializedBytes()) ?? []
+        return document.serializedBytesWithoutDeclaration()
     }
 
     /// A SOAP fault with a `w:FaultDetail` and an `f:WSManFault` detail, as WinRM sends them.

@@ -1,0 +1,231 @@
+import Foundation
+import WSMan
+import XMLSupport
+
+/// A stateful Hyper-V host behind WS-Man: VMs, checkpoint trees, differencing-disk chains, asynchronous jobs,
+/// and the rejections real hosts give to malformed clients.
+public actor HyperVSimulator: WSManResponder, FixtureInspector {
+    public struct Configuration: Sendable {
+        /// How long every job runs before completing (0: completes before its first poll).
+        public var jobDelayMilliseconds: Int = 0
+        /// How long the background disk merge after a checkpoint deletion runs (OperationalStatus 32772).
+        public var mergeDelayMilliseconds: Int = 0
+        /// `xml:lang` of responses (a real Japanese host sends `ja-JP`).
+        public var language: String = "en-US"
+        /// Hyper-V's limit of checkpoints per VM.
+        public var maxCheckpointsPerVM: Int = 50
+        public init() {}
+    }
+
+    public internal(set) var host: SimulatedHost
+    let configuration: Configuration
+    let faults: FaultInjector
+    let envelope: ResponseEnvelope
+    var jobs: [String: SimulatedJob] = [:]
+    var jobOrder: [String] = []
+    var contexts: [String: [FixtureInstance]] = [:]
+    var contextOrder: [String] = []
+    /// Invoke calls received, by method name (for round-trip assertions in tests).
+    public private(set) var invocations: [String] = []
+
+    public init(host: SimulatedHost = .defaultInventory(), configuration: Configuration = Configuration(), faults: FaultInjector = FaultInjector()) {
+        self.host = host
+        self.configuration = configuration
+        self.faults = faults
+        self.envelope = ResponseEnvelope(language: configuration.language)
+    }
+
+    /// Replaces the whole state (tests).
+    public func load(_ state: SimulatedHost) { host = state }
+
+    /// Direct state edits for test setup (not through WS-Man).
+    public func mutate(_ change: @Sendable (inout SimulatedHost) -> Void) { change(&host) }
+
+    public func stateJSON() async -> [UInt8] {
+        advance()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array((try? encoder.encode(host)) ?? Data("{}".utf8))
+    }
+
+    var now: Double { Date().timeIntervalSince1970 }
+
+    // MARK: request routing
+
+    public func respond(to bytes: [UInt8]) async -> FixtureResponse {
+        let request: IncomingRequest
+        do {
+            request = try IncomingRequest.read(bytes)
+        } catch {
+            return FixtureResponse(
+                status: 400,
+                body: SimulatorFault.schemaValidation("The WS-Management service cannot process the request because the XML is invalid: \(error.message)")
+                    .body(envelope: envelope, relatesTo: nil))
+        }
+        advance()
+        let relatesTo = request.messageID
+        do {
+            return try route(request)
+        } catch let fault {
+            return FixtureResponse(status: fault.status, body: fault.body(envelope: envelope, relatesTo: relatesTo))
+        }
+    }
+
+    func route(_ request: IncomingRequest) throws(SimulatorFault) -> FixtureResponse {
+        if request.isIdentify { return identify(request) }
+        switch request.action {
+        case Action.get: return try get(request)
+        case Action.enumerate: return try enumerate(request)
+        case Action.pull: return try pull(request)
+        case Action.release:
+            if let context = request.enumerationContext { contexts[context] = nil }
+            return ok(request, action: Action.releaseResponse) { _ in }
+        default:
+            guard let method = request.invokeMethod, request.action == Action.invoke(request.resourceURI, method: method) else {
+                throw .actionNotSupported(request.action)
+            }
+            invocations.append(method)
+            return try invoke(method, request)
+        }
+    }
+
+    func ok(_ request: IncomingRequest, action: String, body: (XMLElement) -> Void) -> FixtureResponse {
+        FixtureResponse(status: 200, body: envelope.build(action: action, relatesTo: request.messageID, body: body))
+    }
+
+    func identify(_ request: IncomingRequest) -> FixtureResponse {
+        ok(request, action: "http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd/IdentifyResponse") { body in
+            let response = body.addChild("IdentifyResponse", namespace: NS.identity)
+            response.addChild("ProtocolVersion", namespace: NS.identity, text: NS.wsman.uri)
+            response.addChild("ProductVendor", namespace: NS.identity, text: "Microsoft Corporation")
+            response.addChild("ProductVersion", namespace: NS.identity, text: "OS: 10.0.20348 SP: 0.0 Stack: 3.0")
+        }
+    }
+
+    // MARK: Get
+
+    func get(_ request: IncomingRequest) throws(SimulatorFault) -> FixtureResponse {
+        let className = ResourceURI.className(of: request.resourceURI)
+        func selector(_ name: String) throws(SimulatorFault) -> String {
+            guard let value = request.selectors.first(where: { $0.name == name })?.value else {
+                throw .invalidSelectors("The selector \(name) is required to identify a \(className) instance.")
+            }
+            return value
+        }
+        let instance: FixtureInstance?
+        switch className {
+        case "Msvm_ComputerSystem":
+            let name = try selector("Name")
+            if name.caseInsensitiveCompare(host.hostName) == .orderedSame {
+                instance = host.hostComputerSystem()
+            } else {
+                instance = host.vm(id: name).map { host.computerSystem($0, now: now) }
+            }
+        case "Msvm_ConcreteJob":
+            instance = jobs[try selector("InstanceID").uppercased()]?.instance(now: now)
+        case "Msvm_VirtualSystemSettingData":
+            instance = settingsInstance(instanceID: try selector("InstanceID"))
+        default:
+            instance = nil
+        }
+        guard let instance else {
+            throw .destinationUnreachable("The WS-Management service cannot find the resource identified by the resource URI and selectors.")
+        }
+        return ok(request, action: Action.getResponse) { instance.write(into: $0) }
+    }
+
+    func settingsInstance(instanceID: String) -> FixtureInstance? {
+        let guid = instanceID.hasPrefix("Microsoft:") ? String(instanceID.dropFirst("Microsoft:".count)) : instanceID
+        if let vm = host.vm(id: guid) { return host.realizedSettings(vm, now: now) }
+        return host.checkpoint(id: guid).map { host.checkpointSettings($0) }
+    }
+
+    // MARK: Enumerate / Pull
+
+    func enumerate(_ request: IncomingRequest) throws(SimulatorFault) -> FixtureResponse {
+        var items: [FixtureInstance]
+        if let filter = request.filter {
+            guard request.resourceURI.hasSuffix("/*") else {
+                throw .cannotProcessFilter(
+                    "The WS-Management service cannot process the request. The resource URI cannot contain keys and the class name must be '*' when a filter is used.")
+            }
+            guard filter.dialect == Dialect.wql else {
+                throw .cannotProcessFilter("The filter dialect \(filter.dialect) is not supported.")
+            }
+            items = try evaluate(filter.text)
+        } else {
+            items = try evaluate("SELECT * FROM \(ResourceURI.className(of: request.resourceURI))")
+        }
+        var page: [FixtureInstance] = []
+        if request.optimizeEnumeration {
+            let count = min(max(request.maxElements ?? 1, 1), 32_000, items.count)
+            page = Array(items.prefix(count))
+            items.removeFirst(count)
+        }
+        let context = items.isEmpty && request.optimizeEnumeration ? nil : store(items)
+        return ok(request, action: Action.enumerateResponse) { body in
+            let response = body.addChild("EnumerateResponse", namespace: NS.enumeration)
+            if let context { response.addChild("EnumerationContext", namespace: NS.enumeration, text: context) }
+            if request.optimizeEnumeration {
+                let list = response.addChild("Items", namespace: NS.wsman)
+                for item in page { item.write(into: list) }
+                if context == nil { response.addChild("EndOfSequence", namespace: NS.wsman) }
+            }
+        }
+    }
+
+    func store(_ items: [FixtureInstance]) -> String {
+        let id = MessageID.random()
+        contexts[id] = items
+        contextOrder.append(id)
+        if contextOrder.count > 1000 { contexts[contextOrder.removeFirst()] = nil }
+        return id
+    }
+
+    func pull(_ request: IncomingRequest) throws(SimulatorFault) -> FixtureResponse {
+        guard let context = request.enumerationContext, var items = contexts.removeValue(forKey: context) else {
+            throw .invalidEnumerationContext
+        }
+        // Hyper-V returns one item per Pull unless MaxElements asks for more.
+        let count = min(max(request.maxElements ?? 1, 1), 32_000, items.count)
+        let page = Array(items.prefix(count))
+        items.removeFirst(count)
+        let next = items.isEmpty ? nil : store(items)
+        return ok(request, action: Action.pullResponse) { body in
+            let response = body.addChild("PullResponse", namespace: NS.enumeration)
+            if let next { response.addChild("EnumerationContext", namespace: NS.enumeration, text: next) }
+            let list = response.addChild("Items", namespace: NS.enumeration)
+            for item in page { item.write(into: list) }
+            if next == nil { response.addChild("EndOfSequence", namespace: NS.enumeration) }
+        }
+    }
+
+    // MARK: jobs
+
+    /// Completes every job whose time has come, applying its effect.
+    func advance() {
+        let time = now
+        for id in jobOrder {
+            guard var job = jobs[id], job.state == 4, time >= job.startedAt + job.duration else { continue }
+            complete(&job, at: time)
+            jobs[id] = job
+        }
+        // Completed jobs stay visible for 5 minutes (TimeBeforeRemoval), then vanish.
+        jobOrder.removeAll { id in
+            guard let done = jobs[id]?.completedAt, time - done > 300 else { return false }
+            jobs[id] = nil
+            return true
+        }
+    }
+
+    func startJob(method: String, jobType: Int, effect: SimulatedJob.Effect) -> SimulatedJob {
+        var job = SimulatedJob(
+            id: GUID.make(), method: method, jobType: jobType, startedAt: now,
+            duration: Double(configuration.jobDelayMilliseconds) / 1000, effect: effect,
+            injectedErrorCode: faults.takeJobFailure(method: method))
+        if job.duration <= 0 { complete(&job, at: now) }
+        jobs[job.id] = job
+        jobOrder.append(job.id)
+        return job
+    }
+}
