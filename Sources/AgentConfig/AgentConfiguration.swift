@@ -1,0 +1,44 @@
+/// The parsed configuration. Defaults are those of DESIGN.md §4.
+public struct AgentConfiguration: Sendable, Equatable {
+    public enum WinRMAuth: String, Sendable, CaseIterable { case basic, ntlm, negotiate }
+    public enum QuiesceFallback: String, Sendable, CaseIterable {
+        case crashConsistent = "crash-consistent"
+        case fail
+    }
+    public enum LogFormat: String, Sendable, CaseIterable { case text, json }
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    public var winrmURL: String?
+    public var winrmAuth: WinRMAuth = .negotiate
+    public var winrmUsername: String?
+    public var winrmPasswordFile: String?
+    public var winrmCAFile: String?
+    public var winrmVerifyTLS = true
+    public var winrmAllowUnencrypted = false
+    public var winrmTimeoutSeconds = 60
+    public var winrmMaxConnections = 4
+    public var winrmRecordDir: String?
+    public var agentListen = "127.0.0.1:8250"
+    public var agentTLSCert: String?
+    public var agentTLSKey: String?
+    public var agentAllowedClients = ["127.0.0.1", "::1"]
+    public var agentUpstream: String?
+    public var agentStateDir = "/var/lib/hyperv-agent"
+    public var agentMaxRequestBytes = 1_048_576
+    /// `nil`: the command's `wait`, else 1800 s.
+    public var hypervJobTimeoutSeconds: Int?
+    public var hypervQuiesceFallback: QuiesceFallback = .crashConsistent
+    public var logLevel = "info"
+    public var logFormat: LogFormat = .text
+    public var metricsListen: String?
+
+    public init() {}
+
+    /// The WinRM URL, or an error saying how to set it.
+    public func requireWinRMURL() throws(ConfigError) -> String {
+        guard let winrmURL, !winrmURL.isEmpty else {
+            throw ConfigError(code: .missing, location: "", message: "winrm.url is required (e.g. winrm.url = https://hyperv01:5986/wsman)")
+        }
+        return winrmURL
+    }
+}
