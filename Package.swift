@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "WSMan", dependencies: ["XMLSupport"]),
         // libcurl transport.
         .target(name: "WSManCurl", dependencies: ["WSMan", "CCurlShims", .product(name: "Logging", package: "swift-log")]),
+        // Hyper-V on WMI v2: VMs, checkpoints, jobs, disk chains.
+        .target(name: "HyperV", dependencies: ["WSMan", .product(name: "Logging", package: "swift-log")]),
         // Configuration file shared by every subcommand.
         .target(name: "AgentConfig"),
         // Test/fixture WinRM server (never imports HyperV or CloudStack).
@@ -39,7 +41,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "hyperv-agent", dependencies: [
-            "WSMan", "WSManCurl", "AgentConfig",
+            "WSMan", "WSManCurl", "AgentConfig", "HyperV",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "WSManTests", dependencies: ["WSMan", "XMLSupport"], resources: [.copy("Samples")]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
+        .testTarget(name: "HyperVTests", dependencies: ["HyperV", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WSManCurlTests", dependencies: ["WSManCurl", "WSMan", "WinRMFixture", .product(name: "Logging", package: "swift-log")], resources: [.copy("Certificates")]),
         .testTarget(name: "WinRMFixtureTests", dependencies: ["WinRMFixture", "WSMan", "WSManCurl", "XMLSupport", .product(name: "Logging", package: "swift-log")], resources: [.copy("Transcripts")]),
     ]

@@ -137,3 +137,25 @@ import AgentConfig
         #expect(throws: ConfigError(code: .unreadable, location: "", message: "")) { try PasswordSource.resolve(c, environment: [:]) }
     }
 }
+
+@Suite struct ExampleConfigTests {
+    static var examplePath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("agent.conf.example").path
+    }
+
+    @Test func exampleParsesAndDocumentsEveryKey() throws {
+        let text = try String(contentsOfFile: Self.examplePath, encoding: .utf8)
+        let parsed = try ConfigParser.parse(text, source: "agent.conf.example")
+        #expect(parsed.winrmURL != nil)
+        for key in ConfigKey.allCases {
+            #expect(text.contains(key.rawValue + " ="), "agent.conf.example does not document \(key.rawValue)")
+        }
+        // Uncommenting every documented key still parses (the commented values are valid too).
+        let uncommented = text.split(separator: "\n").map { line -> String in
+            let l = String(line)
+            return ConfigKey.allCases.contains { l.hasPrefix("#" + $0.rawValue + " =") } ? String(l.dropFirst()) : l
+        }.joined(separator: "\n")
+        #expect(throws: Never.self) { try ConfigParser.parse(uncommented, source: "uncommented example") }
+    }
+}

@@ -1,0 +1,34 @@
+# HyperVAgent — build, test, demo, bench.
+# `make test` and `make demo` install what they need (Debian packages) when run as root.
+
+SWIFT ?= swift
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev pkg-config openssl curl
+BIN := .build/debug
+
+.PHONY: all deps build test demo clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+demo: build
+	@scripts/demo.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,67 @@
+import AgentConfig
+import Foundation
+import Logging
+import WSMan
+import WSManCurl
+
+/// Builds what the subcommands need from the configuration: logging, the WinRM transport and client.
+struct AgentRuntime {
+    let configuration: AgentConfiguration
+    let logger: Logger
+    let transport: any WSManTransport
+    let client: WSManClient
+
+    init(configuration: AgentConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.configuration = configuration
+        var logger = Logger(label: "hyperv-agent")
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        self.logger = logger
+        let url: String
+        let password: String?
+        do {
+            url = try configuration.requireWinRMURL()
+            password = try PasswordSource.resolve(configuration, environment: environment)
+        } catch {
+            throw UsageFailure(error.description)
+        }
+        var settings = CurlTransportConfiguration(url: url)
+        settings.authentication = CurlTransportConfiguration.Authentication(rawValue: configuration.winrmAuth.rawValue) ?? .negotiate
+        settings.username = configuration.winrmUsername
+        settings.password = password
+        settings.caFile = configuration.winrmCAFile
+        settings.verifyTLS = configuration.winrmVerifyTLS
+        settings.allowUnencrypted = configuration.winrmAllowUnencrypted
+        settings.timeoutSeconds = configuration.winrmTimeoutSeconds
+        settings.maxConnections = configuration.winrmMaxConnections
+        if settings.authentication == .negotiate, let user = settings.username, let password {
+            try Self.prepareNTLMUserFile(user: user, password: password, stateDirectory: configuration.agentStateDir, environment: environment)
+        }
+        var transport: any WSManTransport
+        do {
+            transport = try CurlTransport(configuration: settings, logger: logger)
+        } catch {
+            throw UsageFailure(error.message)
+        }
+        if let directory = configuration.winrmRecordDir {
+            let host = URL(string: url)?.host
+            transport = try RecordingTransport(
+                base: transport, directory: directory, scrubber: Scrubber(host: host, username: settings.username, password: password))
+        }
+        self.transport = transport
+        self.client = WSManClient(transport: transport)
+    }
+
+    /// Negotiate through gss-ntlmssp takes NTLM credentials from the file named by `NTLM_USER_FILE`
+    /// (`DOMAIN:user:password`). When the operator has not set one, write it (mode 0600) under the state directory.
+    static func prepareNTLMUserFile(user: String, password: String, stateDirectory: String, environment: [String: String]) throws {
+        guard environment["NTLM_USER_FILE"] == nil else { return }
+        let parts = user.split(separator: "\\", maxSplits: 1).map(String.init)
+        let line = parts.count == 2 ? "\(parts[0]):\(parts[1]):\(password)\n" : ":\(user):\(password)\n"
+        let directory = FileManager.default.isWritableFile(atPath: stateDirectory) ? stateDirectory : NSTemporaryDirectory()
+        let path = (directory as NSString).appendingPathComponent("ntlm-user-file.\(getpid())")
+        guard FileManager.default.createFile(atPath: path, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw UsageFailure("cannot write the NTLM credentials file \(path) for winrm.auth = negotiate")
+        }
+        setenv("NTLM_USER_FILE", path, 1)
+    }
+}
