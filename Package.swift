@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "WSManCurl", dependencies: ["WSMan", "CCurlShims", .product(name: "Logging", package: "swift-log")]),
         // Hyper-V on WMI v2: VMs, checkpoints, jobs, disk chains.
         .target(name: "HyperV", dependencies: ["WSMan", .product(name: "Logging", package: "swift-log")]),
+        // CloudStack: GSON-compatible models, one handler per command, registry, per-VM serialization, journal.
+        .target(name: "CloudStack", dependencies: ["HyperV", "WSMan", .product(name: "Logging", package: "swift-log")]),
         // Configuration file shared by every subcommand.
         .target(name: "AgentConfig"),
         // Test/fixture WinRM server (never imports HyperV or CloudStack).
@@ -41,7 +43,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "hyperv-agent", dependencies: [
-            "WSMan", "WSManCurl", "AgentConfig", "HyperV",
+            "WSMan", "WSManCurl", "AgentConfig", "HyperV", "CloudStack",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "WSManTests", dependencies: ["WSMan", "XMLSupport"], resources: [.copy("Samples")]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
+        .testTarget(name: "CloudStackTests", dependencies: ["CloudStack", "HyperV", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")], resources: [.copy("Commands")]),
         .testTarget(name: "HyperVTests", dependencies: ["HyperV", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WSManCurlTests", dependencies: ["WSManCurl", "WSMan", "WinRMFixture", .product(name: "Logging", package: "swift-log")], resources: [.copy("Certificates")]),
         .testTarget(name: "WinRMFixtureTests", dependencies: ["WinRMFixture", "WSMan", "WSManCurl", "XMLSupport", .product(name: "Logging", package: "swift-log")], resources: [.copy("Transcripts")]),

@@ -1,4 +1,5 @@
 import AgentConfig
+import CloudStack
 import Foundation
 import Logging
 import WSMan
@@ -63,5 +64,13 @@ struct AgentRuntime {
             throw UsageFailure("cannot write the NTLM credentials file \(path) for winrm.auth = negotiate")
         }
         setenv("NTLM_USER_FILE", path, 1)
+    }
+
+    /// The command engine over this runtime's WinRM client.
+    func engine() -> SnapshotEngine {
+        SnapshotEngine(
+            client: client, stateDirectory: configuration.agentStateDir,
+            quiesceFallback: configuration.hypervQuiesceFallback == .fail ? .fail : .crashConsistent,
+            jobTimeoutSeconds: configuration.hypervJobTimeoutSeconds, logger: logger)
     }
 }

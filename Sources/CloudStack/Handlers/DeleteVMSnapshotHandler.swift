@@ -1,0 +1,36 @@
+import HyperV
+
+/// `DeleteVMSnapshotCommand`: `DestroySnapshot` (children survive, disks merge); an absent checkpoint is success.
+/// The answer's volumes are read after the merge, so their paths are the final ones.
+public struct DeleteVMSnapshotHandler: CommandHandler {
+    public let engine: SnapshotEngine
+    public var commandClass: String { CommandClass.deleteVMSnapshot }
+    public var answerClass: String { AnswerClass.deleteVMSnapshot }
+
+    public init(engine: SnapshotEngine) {
+        self.engine = engine
+    }
+
+    public func execute(_ command: VMSnapshotCommand) async throws(HyperVError) -> (details: String, fields: [(String, JSONValue)]) {
+        let deadline = engine.deadline(for: command)
+        let hyperV = engine.hyperV
+        var vm = try await hyperV.findVM(named: command.vmName)
+        try await engine.recover(vm: vm, deadline: deadline)
+        let tree = try await hyperV.checkpointTree(of: vm)
+        guard let target = try unique(command.snapshotName, in: tree, vm: vm) else {
+            let volumes = try await engine.volumes(for: command, vm: vm, checkpointID: tree.currentID, memoryCheckpoints: tree.checkpoints.filter(\.hasMemory).count)
+            return ("checkpoint \(command.snapshotName) does not exist on VM \(vm.name) (already deleted); nothing to do", [("volumeTOs", .array(volumes))])
+        }
+        vm = try await hyperV.waitForMerge(vm, deadline: deadline)
+        try await hyperV.destroy(target, vm: vm, deadline: deadline)
+        vm = try await hyperV.waitForMerge(try await hyperV.refresh(vm), deadline: deadline)
+        let remaining = tree.checkpoints.filter { $0.id != target.id }
+        let current = tree.currentID == target.id ? target.parentID : tree.currentID
+        let volumes = try await engine.volumes(for: command, vm: vm, checkpointID: current, memoryCheckpoints: remaining.filter(\.hasMemory).count)
+        let children = tree.children(of: target.id).count
+        return (
+            "deleted checkpoint \(target.name) (id \(target.id)) of VM \(vm.name)\(children > 0 ? "; its \(children) child checkpoint(s) were kept" : ""); disks merged",
+            [("volumeTOs", .array(volumes))]
+        )
+    }
+}

@@ -1,0 +1,26 @@
+/// Fully qualified Java class names on the wire (CloudStack's `CloudStackTypes` constants).
+public enum CommandClass {
+    public static let createVMSnapshot = "com.cloud.agent.api.CreateVMSnapshotCommand"
+    public static let revertToVMSnapshot = "com.cloud.agent.api.RevertToVMSnapshotCommand"
+    public static let deleteVMSnapshot = "com.cloud.agent.api.DeleteVMSnapshotCommand"
+}
+
+public enum AnswerClass {
+    public static let createVMSnapshot = "com.cloud.agent.api.CreateVMSnapshotAnswer"
+    public static let revertToVMSnapshot = "com.cloud.agent.api.RevertToVMSnapshotAnswer"
+    public static let deleteVMSnapshot = "com.cloud.agent.api.DeleteVMSnapshotAnswer"
+}
+
+/// `VirtualMachine.PowerState` names.
+public enum PowerState: String, Sendable {
+    case powerOn = "PowerOn"
+    case powerOff = "PowerOff"
+    case powerUnknown = "PowerUnknown"
+    case powerReportMissing = "PowerReportMissing"
+}
+
+/// `VMSnapshot.Type` names.
+public enum SnapshotType: String, Sendable {
+    case disk = "Disk"
+    case diskAndMemory = "DiskAndMemory"
+}

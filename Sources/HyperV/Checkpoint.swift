@@ -1,0 +1,77 @@
+import Foundation
+import WSMan
+
+/// A checkpoint: a `Msvm_VirtualSystemSettingData` of type `Microsoft:Hyper-V:Snapshot:Realized`.
+public struct Checkpoint: Sendable, Equatable, Codable {
+    /// The checkpoint GUID (`ConfigurationID`; the `InstanceID` without `Microsoft:`).
+    public var id: String
+    public var instanceID: String
+    public var name: String
+    /// GUID of the parent checkpoint, from the `Parent` object path.
+    public var parentID: String?
+    public var vmID: String
+    /// `CreationTime` as sent (`cim:Datetime`).
+    public var createdAt: String?
+    /// Saved memory and device state (`IsSaved`).
+    public var hasMemory: Bool
+
+    public init(_ instance: WSManInstance) {
+        instanceID = instance.string("InstanceID") ?? ""
+        id = instance.string("ConfigurationID") ?? Self.guid(fromInstanceID: instanceID)
+        name = instance.string("ElementName") ?? ""
+        parentID = instance.string("Parent").flatMap(Self.guid(fromObjectPath:))
+        vmID = instance.string("VirtualSystemIdentifier") ?? ""
+        createdAt = instance.string("CreationTime")
+        hasMemory = instance.bool("IsSaved") ?? false
+    }
+
+    public var reference: EndpointReference {
+        EndpointReference(resourceURI: Msvm.uri(Msvm.virtualSystemSettingData), selectors: [Selector("InstanceID", instanceID)])
+    }
+
+    static func guid(fromInstanceID id: String) -> String {
+        id.hasPrefix("Microsoft:") ? String(id.dropFirst("Microsoft:".count)) : id
+    }
+
+    /// `\\HOST\root\virtualization\v2:Msvm_VirtualSystemSettingData.InstanceID="Microsoft:GUID"` → `GUID`.
+    public static func guid(fromObjectPath path: String) -> String? {
+        guard let range = path.range(of: "InstanceID=") else { return nil }
+        var value = path[range.upperBound...]
+        value = value.drop { $0 == "\"" || $0 == "'" }
+        let end = value.firstIndex { $0 == "\"" || $0 == "'" } ?? value.endIndex
+        let id = String(value[..<end])
+        return id.isEmpty ? nil : guid(fromInstanceID: id)
+    }
+}
+
+/// A VM's checkpoints as a tree, with the current one (what the VM runs on).
+public struct CheckpointTree: Sendable, Equatable {
+    public var checkpoints: [Checkpoint]
+    public var currentID: String?
+
+    public init(checkpoints: [Checkpoint], currentID: String?) {
+        self.checkpoints = checkpoints
+        self.currentID = currentID
+    }
+
+    public var roots: [Checkpoint] {
+        checkpoints.filter { cp in cp.parentID == nil || !checkpoints.contains { $0.id == cp.parentID } }
+    }
+
+    public func children(of id: String) -> [Checkpoint] { checkpoints.filter { $0.parentID == id } }
+
+    public func named(_ name: String) -> [Checkpoint] { checkpoints.filter { $0.name == name } }
+
+    /// Indented text, current checkpoint marked with `*` (and `[memory]` for saved state).
+    public func rendered() -> String {
+        var lines: [String] = []
+        func visit(_ checkpoint: Checkpoint, depth: Int) {
+            let marker = checkpoint.id == currentID ? "* " : "  "
+            lines.append(String(repeating: "  ", count: depth) + marker + checkpoint.name + (checkpoint.hasMemory ? " [memory]" : "") + "  {\(checkpoint.id)}")
+            for child in children(of: checkpoint.id) { visit(child, depth: depth + 1) }
+        }
+        for root in roots { visit(root, depth: 0) }
+        if currentID == nil { lines.append("* (now: no current checkpoint)") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,264 @@
+import Logging
+import WSMan
+
+/// Hyper-V operations over WS-Man, each in as few round trips as the protocol allows.
+///
+/// Methods take the operation's `deadline`; jobs are waited for with ``JobWaiter`` (progress logged).
+public struct HyperVClient: Sendable {
+    public let client: WSManClient
+    public var logger: Logger
+    public var schedule = PollSchedule()
+    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    public var onProgress: @Sendable (JobProgress) -> Void = { _ in }
+
+    public init(client: WSManClient, logger: Logger = Logger(label: "hyperv-agent.hyperv")) {
+        self.client = client
+        self.logger = logger
+    }
+
+    // MARK: lookups
+
+    /// The VM whose `ElementName` is exactly `name` (1 round trip). Absence and ambiguity are errors.
+    public func findVM(named name: String) async throws(HyperVError) -> VirtualMachine {
+        let query = WQL.select(from: Msvm.computerSystem, where: [("ElementName", name)])
+        let found: [WSManInstance]
+        do { found = try await client.enumerate(EnumerateRequest(wql: query)) } catch { throw .wsman(error, doing: "looking up the VM", vm: name) }
+        // WQL compares case-insensitively; CloudStack names are exact.
+        let vms = found.filter { $0.string("ElementName") == name && $0.string("Description") != Msvm.hostDescription }.map(VirtualMachine.init)
+        guard let vm = vms.first else {
+            throw HyperVError(.vmNotFound, "VM \(name) was not found on this Hyper-V host (no Msvm_ComputerSystem with that ElementName); check that the VM exists on \(client.transport.endpoint)", vm: name)
+        }
+        guard vms.count == 1 else {
+            throw HyperVError(.vmAmbiguous, "VM name \(name) is ambiguous: \(vms.count) VMs carry it (\(vms.map(\.id).joined(separator: ", "))); rename the duplicates", vm: name)
+        }
+        return vm
+    }
+
+    /// Fresh state of a VM (1 round trip).
+    public func refresh(_ vm: VirtualMachine) async throws(HyperVError) -> VirtualMachine {
+        do {
+            return VirtualMachine(try await client.get(GetRequest(vm.reference)))
+        } catch {
+            throw .wsman(error, doing: "reading the VM state", vm: vm.name)
+        }
+    }
+
+    /// The VM's realized settings: `UserSnapshotType` and the current checkpoint (`Parent`) (1 round trip).
+    public func realizedSettings(of vm: VirtualMachine) async throws(HyperVError) -> WSManInstance {
+        let reference = EndpointReference(resourceURI: Msvm.uri(Msvm.virtualSystemSettingData), selectors: [Selector("InstanceID", "Microsoft:\(vm.id)")])
+        do {
+            return try await client.get(GetRequest(reference))
+        } catch {
+            throw .wsman(error, doing: "reading the VM's settings", vm: vm.name)
+        }
+    }
+
+    /// All checkpoints of the VM and the current one (2 round trips, or 1 when `currentID` is known).
+    public func checkpointTree(of vm: VirtualMachine, currentID known: String?? = nil) async throws(HyperVError) -> CheckpointTree {
+        let query = WQL.associators(
+            of: Msvm.computerSystem, keys: vm.selectors, associationClass: "Msvm_SnapshotOfVirtualSystem",
+            resultClass: Msvm.virtualSystemSettingData)
+        let list: [Checkpoint]
+        do {
+            list = try await client.enumerate(EnumerateRequest(wql: query, maxElements: 256)).map(Checkpoint.init)
+        } catch {
+            throw .wsman(error, doing: "listing checkpoints", vm: vm.name)
+        }
+        let current: String?
+        if let known { current = known } else {
+            current = try await realizedSettings(of: vm).string("Parent").flatMap(Checkpoint.guid(fromObjectPath:))
+        }
+        return CheckpointTree(checkpoints: list, currentID: current)
+    }
+
+    // MARK: methods
+
+    /// Invokes a method and, for 4096, waits for its job. Any other non-zero ReturnValue is a named error.
+    @discardableResult
+    public func call(
+        _ request: InvokeRequest, vm: String, deadline: ContinuousClock.Instant, describe: String
+    ) async throws(HyperVError) -> (InvokeOutput, WSManInstance?) {
+        let output: InvokeOutput
+        do { output = try await client.invoke(request) } catch { throw .wsman(error, doing: describe, vm: vm) }
+        switch output.returnValue {
+        case ReturnCode.completed?:
+            return (output, nil)
+        case ReturnCode.jobStarted?:
+            guard let job = output.job else {
+                throw HyperVError(.unexpectedAnswer, "\(describe) on VM \(vm): ReturnValue 4096 without a Job reference", vm: vm)
+            }
+            var waiter = JobWaiter(client: client)
+            waiter.schedule = schedule
+            waiter.sleep = sleep
+            let log = logger
+            let forward = onProgress
+            waiter.onProgress = { progress in
+                log.info("hyper-v job progress", metadata: [
+                    "hyperv.method": "\(progress.method)", "hyperv.job.instance_id": "\(progress.jobID)",
+                    "hyperv.job.percent": "\(progress.percent)", "hyperv.job.state": "\(JobState.name(progress.state))", "cloudstack.vm": "\(vm)",
+                ])
+                forward(progress)
+            }
+            let timeout = max(deadline - ContinuousClock.now, .milliseconds(1))
+            return (output, try await waiter.wait(for: job, method: request.method, vm: vm, timeout: timeout))
+        case let code?:
+            var error = HyperVError(.methodFailed, "\(describe) on VM \(vm) was refused by Hyper-V: \(request.method) returned \(ReturnCode.describe(code))\(Self.hint(code))", vm: vm)
+            error.returnCode = code
+            throw error
+        case nil:
+            throw HyperVError(.unexpectedAnswer, "\(describe) on VM \(vm): \(request.method) answered without a ReturnValue", vm: vm)
+        }
+    }
+
+    static func hint(_ code: Int) -> String {
+        switch code {
+        case 32775: return " — the VM's state does not allow it (running, or a disk merge still in progress); retry later"
+        case 32774: return " — the VM is in use by another operation; retry later"
+        case 32769: return " — the WinRM account lacks Hyper-V rights (Hyper-V Administrators group)"
+        default: return ""
+        }
+    }
+
+    func snapshotService(_ method: String, _ parameters: [InvokeParameter]) -> InvokeRequest {
+        InvokeRequest(resourceURI: Msvm.uri(Msvm.snapshotService), method: method, selectors: Msvm.serviceSelectors(Msvm.snapshotService), parameters: parameters)
+    }
+
+    func managementService(_ method: String, _ parameters: [InvokeParameter]) -> InvokeRequest {
+        InvokeRequest(resourceURI: Msvm.uri(Msvm.managementService), method: method, selectors: Msvm.serviceSelectors(Msvm.managementService), parameters: parameters)
+    }
+
+    /// `RequestStateChange` (2 start, 3 turn off, 6 save) and wait.
+    public func requestState(_ state: Int, of vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
+        let request = InvokeRequest(
+            resourceURI: Msvm.uri(Msvm.computerSystem), method: "RequestStateChange", selectors: vm.selectors,
+            parameters: [.scalar("RequestedState", String(state))])
+        try await call(request, vm: vm.name, deadline: deadline, describe: state == 2 ? "starting the VM" : state == 3 ? "turning the VM off" : "changing the VM state to \(state)")
+    }
+
+    /// Sets `UserSnapshotType` on the VM's realized settings.
+    public func setCheckpointType(_ type: CheckpointType, of vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
+        let settings = CIMInstance(className: Msvm.virtualSystemSettingData, properties: [
+            .init("InstanceID", type: "string", .scalar("Microsoft:\(vm.id)")),
+            .init("UserSnapshotType", type: "uint16", .scalar(String(type.rawValue))),
+        ])
+        try await call(managementService("ModifySystemSettings", [.embedded("SystemSettings", settings)]), vm: vm.name, deadline: deadline, describe: "setting the checkpoint type to \(type)")
+    }
+
+    /// Renames a checkpoint (`ModifySystemSettings` with `ElementName`).
+    public func rename(_ checkpoint: Checkpoint, to name: String, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
+        let settings = CIMInstance(className: Msvm.virtualSystemSettingData, properties: [
+            .init("InstanceID", type: "string", .scalar(checkpoint.instanceID)),
+            .init("ElementName", type: "string", .scalar(name)),
+        ])
+        try await call(managementService("ModifySystemSettings", [.embedded("SystemSettings", settings)]), vm: vm.name, deadline: deadline, describe: "renaming checkpoint \(checkpoint.id) to \(name)")
+    }
+
+    /// `CreateSnapshot`, wait for the job, and return the new checkpoint found through the job's
+    /// `Msvm_AffectedJobElement` (never guessed from names or times). `onJob` sees the job id before waiting.
+    public func createCheckpoint(
+        of vm: VirtualMachine, deadline: ContinuousClock.Instant, onJob: @Sendable (String) throws -> Void = { _ in }
+    ) async throws(HyperVError) -> Checkpoint {
+        let request = snapshotService("CreateSnapshot", [.reference("AffectedSystem", vm.reference), .scalar("SnapshotType", "2")])
+        let output: InvokeOutput
+        do { output = try await client.invoke(request) } catch { throw .wsman(error, doing: "creating a checkpoint", vm: vm.name) }
+        if let snapshot = output.output.reference("ResultingSnapshot"), output.returnValue == 0 {
+            return try await checkpoint(snapshot, vm: vm)
+        }
+        guard output.returnValue == ReturnCode.jobStarted, let job = output.job, let jobID = job.selector("InstanceID") else {
+            let code = output.returnValue ?? -1
+            var error = HyperVError(.methodFailed, "creating a checkpoint of VM \(vm.name) was refused by Hyper-V: CreateSnapshot returned \(ReturnCode.describe(code))\(Self.hint(code))", vm: vm.name)
+            error.returnCode = code
+            throw error
+        }
+        do { try onJob(jobID) } catch {
+            throw HyperVError(.unexpectedAnswer, "recording job \(jobID) for VM \(vm.name) failed: \(error)", vm: vm.name)
+        }
+        try await waitForJob(job, method: "CreateSnapshot", vm: vm, deadline: deadline)
+        return try await checkpointCreated(byJob: jobID, vm: vm)
+    }
+
+    /// Waits for a job started earlier (also after a restart, from the journal).
+    @discardableResult
+    public func waitForJob(_ job: EndpointReference, method: String, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) -> WSManInstance {
+        var waiter = JobWaiter(client: client)
+        waiter.schedule = schedule
+        waiter.sleep = sleep
+        waiter.onProgress = onProgress
+        return try await waiter.wait(for: job, method: method, vm: vm.name, timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
+    }
+
+    /// The checkpoint a completed CreateSnapshot job produced: `ASSOCIATORS OF` the job via
+    /// `Msvm_AffectedJobElement` (1 round trip); if the host refuses that query, all `Msvm_AffectedJobElement` rows
+    /// are read and the one with this job and ElementEffects 5 (Create) is taken (what real-host clients do).
+    public func checkpointCreated(byJob jobID: String, vm: VirtualMachine) async throws(HyperVError) -> Checkpoint {
+        let query = WQL.associators(
+            of: Msvm.concreteJob, keys: [Selector("InstanceID", jobID)], associationClass: "Msvm_AffectedJobElement",
+            resultClass: Msvm.virtualSystemSettingData)
+        do {
+            let related = try await client.enumerate(EnumerateRequest(wql: query))
+            if let snapshot = related.first(where: { $0.string("VirtualSystemType") == Msvm.snapshotType }) {
+                return Checkpoint(snapshot)
+            }
+        } catch where error.code == .fault {
+            logger.debug("ASSOCIATORS OF the job refused; reading Msvm_AffectedJobElement", metadata: ["error": "\(error)"])
+        } catch {
+            throw .wsman(error, doing: "finding the new checkpoint of job \(jobID)", vm: vm.name)
+        }
+        let rows: [WSManInstance]
+        do {
+            rows = try await client.enumerate(EnumerateRequest(wql: WQL.select(from: "Msvm_AffectedJobElement"), maxElements: 1000))
+        } catch {
+            throw .wsman(error, doing: "finding the new checkpoint of job \(jobID)", vm: vm.name)
+        }
+        let row = rows.first {
+            $0.reference("AffectingElement")?.selector("InstanceID")?.caseInsensitiveCompare(jobID) == .orderedSame
+                && $0.ints("ElementEffects").contains(5)
+        }
+        guard let snapshot = row?.reference("AffectedElement") else {
+            throw HyperVError(.unexpectedAnswer, "CreateSnapshot job \(jobID) on VM \(vm.name) completed but reported no created checkpoint", vm: vm.name)
+        }
+        return try await checkpoint(snapshot, vm: vm)
+    }
+
+    func checkpoint(_ reference: EndpointReference, vm: VirtualMachine) async throws(HyperVError) -> Checkpoint {
+        do {
+            return Checkpoint(try await client.get(GetRequest(reference)))
+        } catch {
+            throw .wsman(error, doing: "reading checkpoint \(reference.selector("InstanceID") ?? "?")", vm: vm.name)
+        }
+    }
+
+    public func apply(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
+        try await call(snapshotService("ApplySnapshot", [.reference("Snapshot", checkpoint.reference)]), vm: vm.name, deadline: deadline, describe: "applying checkpoint \(checkpoint.name)")
+    }
+
+    public func destroy(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
+        try await call(snapshotService("DestroySnapshot", [.reference("AffectedSnapshot", checkpoint.reference)]), vm: vm.name, deadline: deadline, describe: "deleting checkpoint \(checkpoint.name)")
+    }
+
+    public func destroyTree(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
+        try await call(snapshotService("DestroySnapshotTree", [.reference("SnapshotSettingData", checkpoint.reference)]), vm: vm.name, deadline: deadline, describe: "deleting the checkpoint subtree of \(checkpoint.name)")
+    }
+
+    /// Drops a checkpoint's saved memory, keeping its disks (a crash-consistent disk-only checkpoint).
+    public func clearState(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
+        try await call(snapshotService("ClearSnapshotState", [.reference("SnapshotSettingData", checkpoint.reference)]), vm: vm.name, deadline: deadline, describe: "dropping the saved memory of checkpoint \(checkpoint.name)")
+    }
+
+    /// Waits until no disk merge runs on the VM (OperationalStatus without 32772). Returns the fresh VM.
+    public func waitForMerge(_ vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) -> VirtualMachine {
+        var current = vm
+        var poll = 0
+        while current.isMerging {
+            if ContinuousClock.now >= deadline {
+                throw HyperVError(.mergeInProgress, "VM \(vm.name): a disk merge from an earlier checkpoint deletion is still running; retry when it has finished", vm: vm.name)
+            }
+            poll += 1
+            do { try await sleep(schedule.delay(beforePoll: poll)) } catch {
+                throw HyperVError(.mergeInProgress, "VM \(vm.name): waiting for the disk merge was cancelled", vm: vm.name)
+            }
+            current = try await refresh(vm)
+        }
+        return current
+    }
+}
