@@ -30,7 +30,7 @@ extension SimulatedHost {
 
     /// Takes a checkpoint of `vmID` now: the active files freeze and the VM moves to new `.avhdx` files.
     @discardableResult
-    mutating func takeCheckpoint(vmID: String, name: String? = nil, memory: Bool, at time: Double, id: String = GUID.make()) -> Checkpoint? {
+    public mutating func takeCheckpoint(vmID: String, name: String? = nil, memory: Bool, at time: Double, id: String = GUID.make()) -> Checkpoint? {
         guard let vmIndex = vmIndex(id: vmID) else { return nil }
         var vm = vms[vmIndex]
         var frozen: [String] = []
@@ -64,28 +64,17 @@ extension SimulatedHost {
     mutating func applyCheckpoint(id: String) {
         guard let checkpoint = checkpoint(id: id), let vmIndex = vmIndex(id: checkpoint.vmID) else { return }
         var vm = vms[vmIndex]
+        let discarded = vm.disks.map(\.activePath)
         for index in vm.disks.indices {
-            let old = vm.disks[index].activePath
-            vm.disks[index].activePath = addDifferencingDisk(on: checkpoint.diskPaths[safe: index] ?? old)
-            discardIfUnreferenced(old)
+            vm.disks[index].activePath = addDifferencingDisk(on: checkpoint.diskPaths[safe: index] ?? discarded[index])
         }
         vm.currentCheckpointID = checkpoint.id
         vm.state = checkpoint.hasMemory ? 6 : 3
         vms[vmIndex] = vm
+        compact()
     }
 
-    /// Deletes a differencing file nobody references and nobody builds on (the VM's discarded state).
-    mutating func discardIfUnreferenced(_ path: String) {
-        guard file(path: path)?.parentPath != nil else { return }
-        let referenced =
-            checkpoints.contains { $0.diskPaths.contains { $0.caseInsensitiveCompare(path) == .orderedSame } }
-            || vms.contains { $0.disks.contains { $0.activePath.caseInsensitiveCompare(path) == .orderedSame } }
-            || files.contains { $0.parentPath?.caseInsensitiveCompare(path) == .orderedSame }
-        if !referenced, let index = fileIndex(path: path) { files.remove(at: index) }
-    }
-
-    /// Destroys one checkpoint: children move to its parent, and where its frozen file now has exactly one child,
-    /// that child is merged into it (the child file disappears; whoever used it uses the parent file).
+    /// Destroys one checkpoint: children move to its parent, then the disk chains are compacted (see ``compact()``).
     mutating func destroyCheckpoint(id: String, mergeUntil: Double) {
         guard let index = checkpointIndex(id: id) else { return }
         let checkpoint = checkpoints.remove(at: index)
@@ -96,13 +85,33 @@ extension SimulatedHost {
         if vms[vmIndex].currentCheckpointID == checkpoint.id {
             vms[vmIndex].currentCheckpointID = checkpoint.parentID
         }
-        for frozen in checkpoint.diskPaths {
-            let stillReferenced = checkpoints.contains { $0.diskPaths.contains { $0.caseInsensitiveCompare(frozen) == .orderedSame } }
-            let children = files.filter { $0.parentPath?.caseInsensitiveCompare(frozen) == .orderedSame }
-            guard !stillReferenced, children.count == 1, let child = children.first else { continue }
-            merge(child: child.path, into: frozen)
-        }
+        compact()
         vms[vmIndex].mergingUntil = mergeUntil
+    }
+
+    /// Merges away every file no checkpoint needs: a file no checkpoint points at, with exactly one child, absorbs
+    /// that child (the child disappears; whoever used it uses the parent). Repeats until nothing changes, so
+    /// deleting all checkpoints leaves the VM on its base `.vhdx`, as on Hyper-V.
+    mutating func compact() {
+        var changed = true
+        while changed {
+            changed = false
+            for file in files {
+                let referenced = checkpoints.contains { $0.diskPaths.contains { $0.caseInsensitiveCompare(file.path) == .orderedSame } }
+                    || vms.contains { $0.disks.contains { $0.activePath.caseInsensitiveCompare(file.path) == .orderedSame } }
+                let children = files.filter { $0.parentPath?.caseInsensitiveCompare(file.path) == .orderedSame }
+                if !referenced, children.isEmpty, file.parentPath != nil, let index = fileIndex(path: file.path) {
+                    files.remove(at: index)  // the discarded state of a reverted VM
+                    changed = true
+                    break
+                }
+                if !referenced, children.count == 1, let child = children.first {
+                    merge(child: child.path, into: file.path)
+                    changed = true
+                    break
+                }
+            }
+        }
     }
 
     /// Merges `child` into its parent `parent`: sizes add up, references move to the parent, the child goes.
