@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libxml2-dev pkg-config openssl curl
 BIN := .build/debug
 
-.PHONY: all deps build test demo clean
+.PHONY: all deps build test demo bench clean
 
 all: build
 
@@ -29,6 +29,10 @@ test: deps
 
 demo: build
 	@scripts/demo.sh
+
+bench: deps
+	$(SWIFT) build -c release --product hyperv-bench
+	.build/release/hyperv-bench
 
 clean:
 	rm -rf .build

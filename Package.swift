@@ -47,6 +47,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .executableTarget(name: "hyperv-bench", dependencies: [
+            "WSMan", "WSManCurl", "XMLSupport", "HyperV", "CloudStack", "WinRMFixture",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "winrm-fixture", dependencies: [
             "WinRMFixture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
