@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // C layer: flags + typed shims.
@@ -30,6 +31,15 @@ let package = Package(
         .target(name: "HyperV", dependencies: ["WSMan", .product(name: "Logging", package: "swift-log")]),
         // CloudStack: GSON-compatible models, one handler per command, registry, per-VM serialization, journal.
         .target(name: "CloudStack", dependencies: ["HyperV", "WSMan", .product(name: "Logging", package: "swift-log")]),
+        // The CloudStack command channel (HTTPS), allow-list, upstream pass-through, logging.
+        .target(name: "AgentServer", dependencies: [
+            "CloudStack", "AgentConfig", "WSManCurl",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Configuration file shared by every subcommand.
         .target(name: "AgentConfig"),
         // Test/fixture WinRM server (never imports HyperV or CloudStack).
@@ -43,7 +53,9 @@ let package = Package(
         ]),
 
         .executableTarget(name: "hyperv-agent", dependencies: [
-            "WSMan", "WSManCurl", "AgentConfig", "HyperV", "CloudStack",
+            "WSMan", "WSManCurl", "AgentConfig", "HyperV", "CloudStack", "AgentServer",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -61,6 +73,10 @@ let package = Package(
         .testTarget(name: "WSManTests", dependencies: ["WSMan", "XMLSupport"], resources: [.copy("Samples")]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
         .testTarget(name: "CloudStackTests", dependencies: ["CloudStack", "HyperV", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")], resources: [.copy("Commands")]),
+        .testTarget(name: "AgentServerTests", dependencies: [
+            "AgentServer", "CloudStack", "WinRMFixture", "WSMan", "AgentConfig",
+            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "HyperVTests", dependencies: ["HyperV", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WSManCurlTests", dependencies: ["WSManCurl", "WSMan", "WinRMFixture", .product(name: "Logging", package: "swift-log")], resources: [.copy("Certificates")]),
         .testTarget(name: "WinRMFixtureTests", dependencies: ["WinRMFixture", "WSMan", "WSManCurl", "XMLSupport", .product(name: "Logging", package: "swift-log")], resources: [.copy("Transcripts")]),

@@ -1,26 +1,63 @@
 #!/usr/bin/env bash
-# make demo: start the Hyper-V simulator on loopback, probe it with the agent, stop everything.
+# make demo: with no configuration, start the Hyper-V simulator and the agent's CloudStack channel on loopback,
+# post a CloudStack VM-snapshot session exactly as the management server does, print each answer and the
+# resulting checkpoint tree, then stop everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/debug
-workdir=$(mktemp -d)
+SAMPLES=Tests/CloudStackTests/Commands
+work=$(mktemp -d)
 password="demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-cleanup() { [ -n "${fixture_pid:-}" ] && kill "$fixture_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$workdir"; }
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-WINRM_FIXTURE_PASSWORD="$password" "$BIN/winrm-fixture" simulate --user demo --listen 127.0.0.1:0 >"$workdir/fixture.out" 2>"$workdir/fixture.err" &
-fixture_pid=$!
-for _ in $(seq 1 100); do [ -s "$workdir/fixture.out" ] && break; sleep 0.05; done
-url=$(head -n1 "$workdir/fixture.out")
-echo "winrm-fixture simulate listening at $url"
+first_line() { for _ in $(seq 1 200); do [ -s "$1" ] && { head -n1 "$1"; return; }; sleep 0.05; done; echo "timed out waiting for $1" >&2; cat "${1%.out}.err" >&2; exit 1; }
 
-cat >"$workdir/agent.conf" <<CONF
-winrm.url = $url
+WINRM_FIXTURE_PASSWORD="$password" "$BIN/winrm-fixture" simulate --user demo --listen 127.0.0.1:0 --job-delay-ms 150 \
+  >"$work/fixture.out" 2>"$work/fixture.err" &
+pids+=($!)
+winrm=$(first_line "$work/fixture.out")
+
+cat >"$work/agent.conf" <<CONF
+winrm.url = $winrm
 winrm.auth = basic
 winrm.username = demo
 winrm.allow_unencrypted = true
+agent.listen = 127.0.0.1:0
+agent.state_dir = $work/state
 log.level = warning
 CONF
+export HYPERV_AGENT_WINRM_PASSWORD="$password"
+"$BIN/hyperv-agent" serve --config "$work/agent.conf" >"$work/serve.out" 2>"$work/serve.err" &
+pids+=($!)
+channel=$(first_line "$work/serve.out")
+echo "winrm-fixture simulate (a Hyper-V host) at $winrm"
+echo "hyperv-agent serve (CloudStack's channel)   at $channel"
+
+pretty() { if command -v python3 >/dev/null; then python3 -m json.tool; else cat; echo; fi; }
+
+# Bodies exactly as the management server sends them (GSON, bare object), derived from the shared samples.
+disk=i-2-17-VM_VS_20261127120000
+memory=i-2-17-VM_VS_20261127123000
+sed "s/\"snapshotName\":\"$disk\",\"type\":\"Disk\"/\"snapshotName\":\"$disk\",\"type\":\"Disk\"/" "$SAMPLES/create.json" >"$work/create-disk.json"
+sed "s/\"snapshotName\":\"$disk\",\"type\":\"Disk\"/\"snapshotName\":\"$memory\",\"type\":\"DiskAndMemory\"/" "$SAMPLES/create.json" >"$work/create-memory.json"
+sed "s/\"snapshotName\":\"i-2-17-VM_VS_20261127101500\",\"type\":\"Disk\"/\"snapshotName\":\"$disk\",\"type\":\"Disk\"/" "$SAMPLES/revert.json" >"$work/revert.json"
+sed "s/\"snapshotName\":\"i-2-17-VM_VS_20261127101500\",\"type\":\"Disk\"/\"snapshotName\":\"$memory\",\"type\":\"DiskAndMemory\"/" "$SAMPLES/delete.json" >"$work/delete.json"
+
+post() { # title, command class, body file
+  echo
+  echo "### $1"
+  echo "POST $channel/$2"
+  curl -sS -k -X POST -H 'content-type: application/json' --data-binary "@$3" "$channel/$2" | pretty
+}
+post "1. disk checkpoint (quiesced) of running VM i-2-17-VM" com.cloud.agent.api.CreateVMSnapshotCommand "$work/create-disk.json"
+post "2. disk-and-memory checkpoint" com.cloud.agent.api.CreateVMSnapshotCommand "$work/create-memory.json"
+post "3. revert to the disk checkpoint (VM ends off)" com.cloud.agent.api.RevertToVMSnapshotCommand "$work/revert.json"
+post "4. delete the memory checkpoint (its disks merge)" com.cloud.agent.api.DeleteVMSnapshotCommand "$work/delete.json"
+
 echo
-echo "\$ hyperv-agent probe --config agent.conf"
-HYPERV_AGENT_WINRM_PASSWORD="$password" "$BIN/hyperv-agent" probe --config "$workdir/agent.conf"
+echo "### checkpoint tree of i-2-17-VM now (hyperv-agent checkpoints tree i-2-17-VM)"
+"$BIN/hyperv-agent" checkpoints tree i-2-17-VM --config "$work/agent.conf"
+echo
+echo "stopping: demo done"

@@ -66,12 +66,12 @@ public struct CheckpointTree: Sendable, Equatable {
     public func rendered() -> String {
         var lines: [String] = []
         func visit(_ checkpoint: Checkpoint, depth: Int) {
-            let marker = checkpoint.id == currentID ? "* " : "  "
-            lines.append(String(repeating: "  ", count: depth) + marker + checkpoint.name + (checkpoint.hasMemory ? " [memory]" : "") + "  {\(checkpoint.id)}")
+            let current = checkpoint.id == currentID ? "   <- current (the VM runs on it)" : ""
+            lines.append(String(repeating: "   ", count: depth) + "└─ " + checkpoint.name + (checkpoint.hasMemory ? " [memory]" : "") + "  {\(checkpoint.id)}" + current)
             for child in children(of: checkpoint.id) { visit(child, depth: depth + 1) }
         }
         for root in roots { visit(root, depth: 0) }
-        if currentID == nil { lines.append("* (now: no current checkpoint)") }
+        if currentID == nil { lines.append("(no current checkpoint: the VM runs on its base disks)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -6,5 +6,5 @@ struct HypervAgentCommand: AsyncParsableCommand {
         commandName: "hyperv-agent",
         abstract: "Apache CloudStack VM snapshots on Hyper-V over WinRM.",
         discussion: "Exit status: 0 success, 1 failure (the host, the command or the checkpoint), 2 usage or configuration error.",
-        subcommands: [ExecCommand.self, ProbeCommand.self])
+        subcommands: [ServeCommand.self, ExecCommand.self, CheckpointsCommand.self, ProbeCommand.self])
 }
