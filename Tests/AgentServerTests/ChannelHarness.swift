@@ -1,0 +1,70 @@
+import AgentConfig
+import AgentServer
+import CloudStack
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import WSMan
+import WSManCurl
+import WinRMFixture
+
+/// The channel on 127.0.0.1:0 over the in-memory simulator, run in a ServiceGroup (so tests can shut it down
+/// gracefully, as SIGTERM does).
+struct ChannelHarness {
+    let url: String
+    let simulator: HyperVSimulator
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+
+    static func start(
+        configure: (inout ChannelConfiguration) -> Void = { _ in }, jobDelayMilliseconds: Int = 0, tls: SelfSignedCertificate.Files? = nil
+    ) async throws -> ChannelHarness {
+        var simulatorConfiguration = HyperVSimulator.Configuration()
+        simulatorConfiguration.jobDelayMilliseconds = jobDelayMilliseconds
+        let simulator = HyperVSimulator(configuration: simulatorConfiguration)
+        var logger = Logger(label: "test-channel")
+        logger.logLevel = .critical
+        let engine = SnapshotEngine(
+            client: WSManClient(transport: InMemoryTransport(responder: simulator)),
+            stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("channel-\(UUID().uuidString)").path, logger: logger)
+        var configuration = ChannelConfiguration()
+        configuration.port = 0
+        configuration.tlsCertificatePath = tls?.certificate
+        configuration.tlsKeyPath = tls?.key
+        configure(&configuration)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = try CommandChannel.application(dispatcher: CommandDispatcher(engine: engine), configuration: configuration, logger: logger) { channel in
+            continuation.yield(channel.localAddress?.port ?? 0)
+            continuation.finish()
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
+        var port = 0
+        for await value in ports { port = value; break }
+        let scheme = tls == nil ? "http" : "https"
+        return ChannelHarness(url: "\(scheme)://127.0.0.1:\(port)/api/HypervResource", simulator: simulator, group: group, task: task)
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+
+    func post(_ commandClass: String, _ body: [UInt8]) async throws -> CurlHTTPForwarder.Response {
+        try await CurlHTTPForwarder(timeoutSeconds: 30).post(url: "\(url)/\(commandClass)", contentType: "application/json", body: body)
+    }
+
+    static func sample(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Commands/\(name).json")))
+    }
+}
+
+extension CurlHTTPForwarder.Response {
+    var text: String { String(decoding: body, as: UTF8.self) }
+    /// `(answer class, inner object)` of a channel answer.
+    var answer: (String, JSONValue)? {
+        guard case .array(let items)? = try? JSONParser.parse(body), case .object(let members)? = items.first, let first = members.first else { return nil }
+        return (first.0, first.1)
+    }
+}
