@@ -10,6 +10,8 @@ public struct HyperVClient: Sendable {
     public var schedule = PollSchedule()
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     public var onProgress: @Sendable (JobProgress) -> Void = { _ in }
+    /// Called after each job wait with the method and the time waited (metrics).
+    public var onJobWaited: @Sendable (String, Duration) -> Void = { _, _ in }
 
     public init(client: WSManClient, logger: Logger = Logger(label: "hyperv-agent.hyperv")) {
         self.client = client
@@ -99,7 +101,9 @@ public struct HyperVClient: Sendable {
                 ])
                 forward(progress)
             }
-            let timeout = max(deadline - ContinuousClock.now, .milliseconds(1))
+            let started = ContinuousClock.now
+            let timeout = max(deadline - started, .milliseconds(1))
+            defer { onJobWaited(request.method, ContinuousClock.now - started) }
             return (output, try await waiter.wait(for: job, method: request.method, vm: vm, timeout: timeout))
         case let code?:
             var error = HyperVError(.methodFailed, "\(describe) on VM \(vm) was refused by Hyper-V: \(request.method) returned \(ReturnCode.describe(code))\(Self.hint(code))", vm: vm)
@@ -184,7 +188,9 @@ public struct HyperVClient: Sendable {
         waiter.schedule = schedule
         waiter.sleep = sleep
         waiter.onProgress = onProgress
-        return try await waiter.wait(for: job, method: method, vm: vm.name, timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
+        let started = ContinuousClock.now
+        defer { onJobWaited(method, ContinuousClock.now - started) }
+        return try await waiter.wait(for: job, method: method, vm: vm.name, timeout: max(deadline - started, .milliseconds(1)))
     }
 
     /// The checkpoint a completed CreateSnapshot job produced: `ASSOCIATORS OF` the job via

@@ -1,4 +1,5 @@
 import AgentConfig
+import AgentServer
 import CloudStack
 import Foundation
 import Logging
@@ -12,7 +13,10 @@ struct AgentRuntime {
     let transport: any WSManTransport
     let client: WSManClient
 
-    init(configuration: AgentConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    let metrics: AgentMetrics?
+
+    init(configuration: AgentConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, metrics: AgentMetrics? = nil) throws {
+        self.metrics = metrics
         self.configuration = configuration
         var logger = Logger(label: "hyperv-agent")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
@@ -48,6 +52,7 @@ struct AgentRuntime {
             transport = try RecordingTransport(
                 base: transport, directory: directory, scrubber: Scrubber(host: host, username: settings.username, password: password))
         }
+        if let metrics { transport = MetricsTransport(base: transport, metrics: metrics) }
         self.transport = transport
         self.client = WSManClient(transport: transport)
     }
@@ -68,9 +73,25 @@ struct AgentRuntime {
 
     /// The command engine over this runtime's WinRM client.
     func engine() -> SnapshotEngine {
-        SnapshotEngine(
+        var engine = SnapshotEngine(
             client: client, stateDirectory: configuration.agentStateDir,
             quiesceFallback: configuration.hypervQuiesceFallback == .fail ? .fail : .crashConsistent,
             jobTimeoutSeconds: configuration.hypervJobTimeoutSeconds, logger: logger)
+        if let metrics {
+            engine.hyperV.onJobWaited = { method, waited in
+                metrics.jobWaited(method: method, seconds: Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
+            }
+        }
+        return engine
+    }
+
+    /// The dispatcher, reporting to the metrics when enabled.
+    func dispatcher() -> CommandDispatcher {
+        var dispatcher = CommandDispatcher(engine: engine())
+        if let metrics {
+            dispatcher.onStarted = { _ in metrics.commandStarted() }
+            dispatcher.onFinished = { commandClass, result, seconds in metrics.commandFinished(commandClass: commandClass, result: result, seconds: seconds) }
+        }
+        return dispatcher
     }
 }

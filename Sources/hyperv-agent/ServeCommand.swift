@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
             bootstrapLogging(configuration, secrets: [password ?? ""].compactMap { $0 })
             var logger = Logger(label: "hyperv-agent")
             logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
-            let runtime = try AgentRuntime(configuration: configuration)
+            let metrics = configuration.metricsListen == nil ? nil : AgentMetrics()
+            let runtime = try AgentRuntime(configuration: configuration, metrics: metrics)
             guard let listen = HostPort.parse(configuration.agentListen) else { throw UsageFailure("agent.listen \(configuration.agentListen) is not HOST:PORT") }
             var channel = ChannelConfiguration()
             channel.host = listen.host
@@ -46,8 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
                     throw UsageFailure("no agent.tls_cert/agent.tls_key and cannot create a self-signed pair in \(configuration.agentStateDir): \(error)")
                 }
             }
-            let engine = runtime.engine()
-            let dispatcher = CommandDispatcher(engine: engine)
+            let dispatcher = runtime.dispatcher()
+            let engine = dispatcher.engine
             let app: any Service
             do {
                 let settings = channel
@@ -70,9 +71,14 @@ struct ServeCommand: AsyncParsableCommand {
             } catch {
                 throw UsageFailure("cannot set up the channel: \(error)")
             }
-            let group = ServiceGroup(configuration: .init(
-                services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
-                cancellationSignals: [], logger: logger))
+            var services: [any Service] = [app]
+            if let metrics, let listen = configuration.metricsListen.flatMap(HostPort.parse) {
+                services.append(MetricsEndpoint.application(metrics: metrics, host: listen.host, port: listen.port, logger: logger))
+                logger.notice("serving Prometheus metrics", metadata: ["listen": "\(listen.host):\(listen.port)", "path": "/metrics"])
+            }
+            var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(600)
+            let group = ServiceGroup(configuration: groupConfiguration)
             do {
                 try await group.run()
             } catch {

@@ -15,6 +15,9 @@ public struct CommandDispatcher: Sendable {
 
     public let engine: SnapshotEngine
     public let handlers: [String: any CommandHandler]
+    /// Called when a command starts and when it is answered (metrics).
+    public var onStarted: @Sendable (String) -> Void = { _ in }
+    public var onFinished: @Sendable (_ commandClass: String, _ result: Bool, _ seconds: Double) -> Void = { _, _, _ in }
 
     public init(engine: SnapshotEngine) {
         self.engine = engine
@@ -40,6 +43,7 @@ public struct CommandDispatcher: Sendable {
         logger[metadataKey: "cloudstack.vm"] = "\(command.vmName)"
         logger[metadataKey: "cloudstack.snapshot"] = "\(command.snapshotName)"
         logger.info("command received")
+        onStarted(commandClass)
         let started = ContinuousClock.now
         let outcome = await engine.gate.run(vm: command.vmName, key: "\(commandClass)|\(command.snapshotName)") {
             await handler.handle(command)
@@ -57,6 +61,7 @@ public struct CommandDispatcher: Sendable {
         }
         let result = Self.result(of: answer)
         let elapsed = ContinuousClock.now - started
+        onFinished(commandClass, result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         logger.info("command finished", metadata: [
             "result": "\(result)", "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
             "joined": "\(joined)", "details": "\(Self.details(of: answer))",
