@@ -38,6 +38,30 @@ public struct SnapshotEngine: Sendable {
         return ContinuousClock.now + .seconds(seconds)
     }
 
+    /// What every command starts from: its deadline, the VM (exactly one by name), any journaled operation of an
+    /// earlier process finished, the VM's realized settings and its checkpoint tree (3 round trips + recovery).
+    public struct Start: Sendable {
+        public var deadline: ContinuousClock.Instant
+        public var vm: VirtualMachine
+        public var settings: WSManInstance
+        public var tree: CheckpointTree
+
+        public var checkpointType: CheckpointType {
+            settings.int("UserSnapshotType").flatMap(CheckpointType.init(rawValue:)) ?? .standard
+        }
+        public var memoryCheckpoints: Int { tree.checkpoints.filter(\.hasMemory).count }
+    }
+
+    public func begin(_ command: VMSnapshotCommand) async throws(HyperVError) -> Start {
+        let deadline = deadline(for: command)
+        let vm = try await hyperV.findVM(named: command.vmName)
+        try await recover(vm: vm, deadline: deadline)
+        let settings = try await hyperV.realizedSettings(of: vm)
+        let current = settings.string("Parent").flatMap(Checkpoint.guid(fromObjectPath:))
+        let tree = try await hyperV.checkpointTree(of: vm, currentID: .some(current))
+        return Start(deadline: deadline, vm: vm, settings: settings, tree: tree)
+    }
+
     /// Volumes for the answer, from the VM's disks as they are now.
     func volumes(for command: VMSnapshotCommand, vm: VirtualMachine, checkpointID: String?, memoryCheckpoints: Int) async throws(HyperVError) -> [JSONValue] {
         let storage = try await disks.storage(of: vm)

@@ -40,7 +40,7 @@ public enum VolumeAnswers {
                 ?? storage.disks.first { !uuid.isEmpty && baseStem(of: $0.baseFileName) == uuid.lowercased() }
             guard let disk else {
                 unmatched.append(path.isEmpty ? uuid : path)
-                return volume.setting("size", volume["size"].flatMap { _ in JSONValue.number("0") } ?? .number("0"))
+                return volume.setting("size", .number("0"))
             }
             var size = disk.differencingBytes
             if volume["volumeType"]?.stringValue == "ROOT" {

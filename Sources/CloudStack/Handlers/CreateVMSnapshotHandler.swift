@@ -38,17 +38,13 @@ public struct CreateVMSnapshotHandler: CommandHandler {
     }
 
     public func execute(_ command: VMSnapshotCommand) async throws(HyperVError) -> (details: String, fields: [(String, JSONValue)]) {
-        let deadline = engine.deadline(for: command)
+        let start = try await engine.begin(command)
+        let (deadline, vm, tree, currentType) = (start.deadline, start.vm, start.tree, start.checkpointType)
         let hyperV = engine.hyperV
         let name = command.snapshotName
-        let vm = try await hyperV.findVM(named: command.vmName)
-        try await engine.recover(vm: vm, deadline: deadline)
-        let settings = try await hyperV.realizedSettings(of: vm)
-        let currentType = settings.int("UserSnapshotType").flatMap(CheckpointType.init(rawValue:)) ?? .standard
-        let tree = try await hyperV.checkpointTree(of: vm, currentID: .some(settings.string("Parent").flatMap(Checkpoint.guid(fromObjectPath:))))
 
         if let existing = try unique(name, in: tree, vm: vm) {
-            let volumes = try await engine.volumes(for: command, vm: vm, checkpointID: tree.currentID, memoryCheckpoints: tree.checkpoints.filter(\.hasMemory).count)
+            let volumes = try await engine.volumes(for: command, vm: vm, checkpointID: tree.currentID, memoryCheckpoints: start.memoryCheckpoints)
             return ("checkpoint \(name) already exists on VM \(vm.name) (id \(existing.id)); nothing was created", [("volumeTOs", .array(volumes)), ("vmSnapshotTo", command.target)])
         }
         guard currentType != .disabled else {
@@ -104,7 +100,7 @@ public struct CreateVMSnapshotHandler: CommandHandler {
         }
         await restore(currentType, changed: changeType, vm: vm)
         entry.jobID = nil
-        let memoryCheckpoints = tree.checkpoints.filter(\.hasMemory).count + (created.hasMemory ? 1 : 0)
+        let memoryCheckpoints = start.memoryCheckpoints + (created.hasMemory ? 1 : 0)
         let volumes = try await engine.volumes(for: command, vm: vm, checkpointID: created.id, memoryCheckpoints: memoryCheckpoints)
         return ("created checkpoint \(name) (id \(created.id)) of VM \(vm.name): \(plan.consistency)", [("volumeTOs", .array(volumes)), ("vmSnapshotTo", command.target)])
     }

@@ -12,13 +12,12 @@ public struct DeleteVMSnapshotHandler: CommandHandler {
     }
 
     public func execute(_ command: VMSnapshotCommand) async throws(HyperVError) -> (details: String, fields: [(String, JSONValue)]) {
-        let deadline = engine.deadline(for: command)
+        let start = try await engine.begin(command)
+        let (deadline, tree) = (start.deadline, start.tree)
+        var vm = start.vm
         let hyperV = engine.hyperV
-        var vm = try await hyperV.findVM(named: command.vmName)
-        try await engine.recover(vm: vm, deadline: deadline)
-        let tree = try await hyperV.checkpointTree(of: vm)
         guard let target = try unique(command.snapshotName, in: tree, vm: vm) else {
-            let volumes = try await engine.volumes(for: command, vm: vm, checkpointID: tree.currentID, memoryCheckpoints: tree.checkpoints.filter(\.hasMemory).count)
+            let volumes = try await engine.volumes(for: command, vm: vm, checkpointID: tree.currentID, memoryCheckpoints: start.memoryCheckpoints)
             return ("checkpoint \(command.snapshotName) does not exist on VM \(vm.name) (already deleted); nothing to do", [("volumeTOs", .array(volumes))])
         }
         vm = try await hyperV.waitForMerge(vm, deadline: deadline)

@@ -12,11 +12,10 @@ public struct RevertToVMSnapshotHandler: CommandHandler {
     }
 
     public func execute(_ command: VMSnapshotCommand) async throws(HyperVError) -> (details: String, fields: [(String, JSONValue)]) {
-        let deadline = engine.deadline(for: command)
+        let start = try await engine.begin(command)
+        let (deadline, tree) = (start.deadline, start.tree)
+        var vm = start.vm
         let hyperV = engine.hyperV
-        var vm = try await hyperV.findVM(named: command.vmName)
-        try await engine.recover(vm: vm, deadline: deadline)
-        let tree = try await hyperV.checkpointTree(of: vm)
         guard let target = try unique(command.snapshotName, in: tree, vm: vm) else {
             throw HyperVError(.checkpointNotFound, "checkpoint \(command.snapshotName) was not found on VM \(vm.name) (it may have been deleted outside CloudStack); nothing was changed", vm: vm.name, checkpoint: command.snapshotName)
         }
@@ -34,7 +33,7 @@ public struct RevertToVMSnapshotHandler: CommandHandler {
         } else if !vm.isOff {
             try await hyperV.requestState(3, of: vm, deadline: deadline)
         }
-        let volumes = try await engine.volumes(for: command, vm: vm, checkpointID: target.id, memoryCheckpoints: tree.checkpoints.filter(\.hasMemory).count)
+        let volumes = try await engine.volumes(for: command, vm: vm, checkpointID: target.id, memoryCheckpoints: start.memoryCheckpoints)
         let state: PowerState = wantRunning ? .powerOn : .powerOff
         return (
             "reverted VM \(vm.name) to checkpoint \(target.name) (id \(target.id)); the VM is \(wantRunning ? "running" : "off")\(note)",
