@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Testing
+import WSMan
 import WSManCurl
 
 @Suite struct CommandChannelTests {
@@ -123,5 +124,20 @@ import WSManCurl
         #expect(channel.url.hasPrefix("https://"))
         let response = try await channel.post(CommandClass.deleteVMSnapshot, try ChannelHarness.sample("delete"))
         #expect(response.status == 200)
+    }
+}
+
+@Suite struct ClientDisconnectTests {
+    /// CloudStack's HTTP client may give up; the Hyper-V job must still finish (and a re-send then finds it).
+    @Test func aClientThatGoesAwayDoesNotCancelTheJob() async throws {
+        let channel = try await ChannelHarness.start(jobDelayMilliseconds: 1500)
+        defer { Task { await channel.stop() } }
+        let body = Array(#"{"vmName":"i-2-18-VM","target":{"snapshotName":"abandoned","type":"Disk"},"volumeTOs":[]}"#.utf8)
+        await #expect(throws: TransportError.self) {
+            try await CurlHTTPForwarder(timeoutSeconds: 1).post(url: "\(channel.url)/\(CommandClass.createVMSnapshot)", contentType: "application/json", body: body)
+        }
+        let resent = try await channel.post(CommandClass.createVMSnapshot, body)
+        #expect(resent.answer?.1["result"]?.boolValue == true, "\(resent.text)")
+        #expect(await channel.simulator.host.checkpoints.filter { $0.name == "abandoned" }.count == 1)
     }
 }
