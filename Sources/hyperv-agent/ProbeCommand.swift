@@ -41,7 +41,7 @@ struct ProbeCommand: AsyncParsableCommand {
         switch (error.code, error.transport?.code) {
         case (.transport, .resolve?): return "DNS: \(error.transport!.message)"
         case (.transport, .connect?): return "connection refused or unreachable: \(error.transport!.message)"
-        case (.transport, .tls?): return "TLS: \(error.transport!.message)"
+        case (.transport, .tls?): return error.transport!.message
         case (.transport, .timeout?): return "timeout: \(error.transport!.message)"
         case (.unauthorized, _): return "authentication failed (HTTP 401): check winrm.username, the password and winrm.auth"
         case (.fault, _): return "WinRM fault: \(error.fault.map(\.description) ?? error.detail)"
