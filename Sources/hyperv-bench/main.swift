@@ -55,16 +55,19 @@ print(String(format: "build Invoke (EPR + embedded)   %8.2f µs", buildInvoke))
 print(String(format: "parse PullResponse (1 instance) %8.2f µs", parsePull))
 
 // 2. Per-command overhead and round trips through libcurl against a zero-delay simulator on loopback.
+/// A throwaway credential for the loopback fixture.
+let benchSecret = "b-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+
 func serve(_ simulator: HyperVSimulator) async throws -> (RunningFixture, CurlTransport) {
     var server = FixtureServerConfiguration()
     server.username = "bench"
-    server.password = "bench"
+    server.password = benchSecret
     let fixture = try await FixtureServer.start(responder: simulator, configuration: server, logger: quiet)
     var settings = CurlTransportConfiguration(url: fixture.url)
     settings.allowUnencrypted = true
     settings.authentication = .basic
     settings.username = "bench"
-    settings.password = "bench"
+    settings.password = benchSecret
     return (fixture, try CurlTransport(configuration: settings))
 }
 

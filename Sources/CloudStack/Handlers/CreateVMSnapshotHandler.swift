@@ -11,10 +11,6 @@ public struct CreateVMSnapshotHandler: CommandHandler {
     public var commandClass: String { CommandClass.createVMSnapshot }
     public var answerClass: String { AnswerClass.createVMSnapshot }
 
-    public init(engine: SnapshotEngine) {
-        self.engine = engine
-    }
-
     struct Plan {
         var checkpointType: CheckpointType?
         var dropMemory: Bool

@@ -7,10 +7,6 @@ public struct DeleteVMSnapshotHandler: CommandHandler {
     public var commandClass: String { CommandClass.deleteVMSnapshot }
     public var answerClass: String { AnswerClass.deleteVMSnapshot }
 
-    public init(engine: SnapshotEngine) {
-        self.engine = engine
-    }
-
     public func execute(_ command: VMSnapshotCommand) async throws(HyperVError) -> (details: String, fields: [(String, JSONValue)]) {
         let start = try await engine.begin(command)
         let (deadline, tree) = (start.deadline, start.tree)

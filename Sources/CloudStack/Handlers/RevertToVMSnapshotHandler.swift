@@ -7,10 +7,6 @@ public struct RevertToVMSnapshotHandler: CommandHandler {
     public var commandClass: String { CommandClass.revertToVMSnapshot }
     public var answerClass: String { AnswerClass.revertToVMSnapshot }
 
-    public init(engine: SnapshotEngine) {
-        self.engine = engine
-    }
-
     public func execute(_ command: VMSnapshotCommand) async throws(HyperVError) -> (details: String, fields: [(String, JSONValue)]) {
         let start = try await engine.begin(command)
         let (deadline, tree) = (start.deadline, start.tree)
