@@ -31,6 +31,7 @@ demo: build
 	@scripts/demo.sh
 
 bench: deps
+	@[ -x .build-venv/bin/python ] || { python3 -m venv .build-venv && .build-venv/bin/pip install -q pywinrm xmltodict; } || echo "pywinrm unavailable: the side-by-side comparison is skipped"
 	$(SWIFT) build -c release --product hyperv-bench
 	.build/release/hyperv-bench
 

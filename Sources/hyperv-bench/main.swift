@@ -112,6 +112,43 @@ for label in timings.keys.sorted() {
     let padded = label.padding(toLength: 45, withPad: " ", startingAt: 0)
     print(padded + String(format: " %9.2f   %d", median(timings[label]!), Int(median(trips[label]!.map(Double.init)))))
 }
+
+// 2b. Side by side with pywinrm: the same three-request sequence against the same fixture.
+let sequenceRuns = 200
+let imageService = ResourceURI.v2("Msvm_ImageManagementService")
+var swiftSequence: [Double] = []
+for _ in 0..<sequenceRuns {
+    let start = ContinuousClock.now
+    let client = WSManClient(transport: transport)
+    let vm = try await client.enumerate(EnumerateRequest(wql: WQL.select(from: "Msvm_ComputerSystem", where: [("ElementName", "i-2-17-VM")]))).first!
+    let name = vm.string("Name")!
+    let got = try await client.get(GetRequest(resourceURI: ResourceURI.v2("Msvm_ComputerSystem"), selectors: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", name)]))
+    let output = try await client.invoke(InvokeRequest(resourceURI: imageService, method: "GetVirtualHardDiskSettingData", selectors: [Selector("CreationClassName", "Msvm_ImageManagementService")], parameters: [.scalar("Path", #"C:\ClusterStorage\Volume1\19ae8e67-cb2c-4ab4-901e-e0b864272b59.vhdx"#)]))
+    let settings = try CIMInstance.parse(cimXML: output.output.string("SettingData") ?? "")
+    precondition(got.int("EnabledState") != nil && settings.className == "Msvm_VirtualHardDiskSettingData")
+    swiftSequence.append(ms(ContinuousClock.now - start))
+}
+print("\n== side by side: Enumerate VM + Get VM + GetVirtualHardDiskSettingData, same fixture, \(sequenceRuns) runs")
+print(String(format: "hyperv-agent (libxml2 + libcurl)  median %.3f ms", median(swiftSequence)))
+let python = ProcessInfo.processInfo.environment["PYWINRM_PYTHON"] ?? ".build-venv/bin/python"
+if FileManager.default.isExecutableFile(atPath: python) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = ["scripts/pywinrm-bench.py", fixture.url, "bench", String(sequenceRuns)]
+    process.environment = ["WINRM_BENCH_PASSWORD": benchSecret, "PATH": "/usr/bin:/bin"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    process.waitUntilExit()
+    if let peer = Double(text), process.terminationStatus == 0 {
+        print(String(format: "pywinrm 0.5 (requests + xmltodict)  median %.3f ms   ratio pywinrm/agent %.1fx", peer, peer / median(swiftSequence)))
+    } else {
+        print("pywinrm run failed (status \(process.terminationStatus)): \(text)")
+    }
+} else {
+    print("pywinrm: not installed (make bench installs it into .build-venv from PyPI)")
+}
 await fixture.stop()
 
 /// Each of 50 VMs runs create, create, revert, delete in order; the VMs run in parallel. Returns failed answers.
