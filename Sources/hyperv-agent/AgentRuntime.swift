@@ -18,9 +18,6 @@ struct AgentRuntime {
     init(configuration: AgentConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, metrics: AgentMetrics? = nil) throws {
         self.metrics = metrics
         self.configuration = configuration
-        var logger = Logger(label: "hyperv-agent")
-        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        self.logger = logger
         let url: String
         let password: String?
         do {
@@ -29,6 +26,10 @@ struct AgentRuntime {
         } catch {
             throw UsageFailure(error.description)
         }
+        AgentLogging.bootstrap(configuration, secrets: [password].compactMap { $0 })
+        var logger = Logger(label: "hyperv-agent")
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        self.logger = logger
         var settings = CurlTransportConfiguration(url: url)
         settings.authentication = CurlTransportConfiguration.Authentication(rawValue: configuration.winrmAuth.rawValue) ?? .negotiate
         settings.username = configuration.winrmUsername

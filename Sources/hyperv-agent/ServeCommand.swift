@@ -18,13 +18,10 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await exiting {
             let configuration = try options.load()
-            let environment = ProcessInfo.processInfo.environment
-            let password = try? PasswordSource.resolve(configuration, environment: environment)
-            bootstrapLogging(configuration, secrets: [password ?? ""].compactMap { $0 })
-            var logger = Logger(label: "hyperv-agent")
-            logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
             let metrics = configuration.metricsListen == nil ? nil : AgentMetrics()
             let runtime = try AgentRuntime(configuration: configuration, metrics: metrics)
+            var logger = Logger(label: "hyperv-agent")
+            logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
             guard let listen = HostPort.parse(configuration.agentListen) else { throw UsageFailure("agent.listen \(configuration.agentListen) is not HOST:PORT") }
             var channel = ChannelConfiguration()
             channel.host = listen.host
@@ -90,8 +87,17 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 /// Installs the agent's log handler (text or JSON on stderr, secrets scrubbed) once per process.
-func bootstrapLogging(_ configuration: AgentConfiguration, secrets: [String]) {
-    let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-    let format: AgentLogHandler.Format = configuration.logFormat == .json ? .json : .text
-    LoggingSystem.bootstrap { label in AgentLogHandler(label: label, level: level, format: format, secrets: secrets) }
+enum AgentLogging {
+    nonisolated(unsafe) private static var installed = false
+    private static let lock = NSLock()
+
+    static func bootstrap(_ configuration: AgentConfiguration, secrets: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !installed else { return }
+        installed = true
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let format: AgentLogHandler.Format = configuration.logFormat == .json ? .json : .text
+        LoggingSystem.bootstrap { label in AgentLogHandler(label: label, level: level, format: format, secrets: secrets) }
+    }
 }
