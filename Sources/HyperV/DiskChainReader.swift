@@ -1,8 +1,9 @@
 import WSMan
 
-/// Reads a VM's disks: the realized settings' `Msvm_StorageAllocationSettingData` (1 round trip, memory setting
-/// included), then per disk a `GetVirtualHardDiskSettingData` `ParentPath` walk, with `GetVirtualHardDiskState`
-/// for the size of each differencing file. Disks are walked concurrently.
+/// Reads a VM's disks: the realized settings' `Msvm_StorageAllocationSettingData` (1 round trip; the memory
+/// setting 1 more, only when asked), then per disk a `GetVirtualHardDiskSettingData` `ParentPath` walk, with
+/// `GetVirtualHardDiskState` for the size of each differencing file. Disks are walked concurrently.
+/// A host that cannot report a file's size (no `GetVirtualHardDiskState`) costs that size, not the command.
 public struct DiskChainReader: Sendable {
     public let client: WSManClient
     /// Guard against a cyclic or absurd chain.
@@ -12,19 +13,21 @@ public struct DiskChainReader: Sendable {
         self.client = client
     }
 
-    public func storage(of vm: VirtualMachine) async throws(HyperVError) -> VMStorage {
-        let query = WQL.associators(
-            of: Msvm.virtualSystemSettingData, keys: [Selector("InstanceID", "Microsoft:\(vm.id)")],
-            associationClass: "Msvm_VirtualSystemSettingDataComponent", resultClass: "CIM_ResourceAllocationSettingData")
-        let components: [WSManInstance]
-        do { components = try await client.enumerate(EnumerateRequest(wql: query, maxElements: 256)) } catch {
-            throw .wsman(error, doing: "reading the VM's disks", vm: vm.name)
+    public func storage(of vm: VirtualMachine, includeMemory: Bool = true) async throws(HyperVError) -> VMStorage {
+        func components(_ resultClass: String) async throws(HyperVError) -> [WSManInstance] {
+            let query = WQL.associators(
+                of: Msvm.virtualSystemSettingData, keys: [Selector("InstanceID", "Microsoft:\(vm.id)")],
+                associationClass: "Msvm_VirtualSystemSettingDataComponent", resultClass: resultClass)
+            do { return try await client.enumerate(EnumerateRequest(wql: query, maxElements: 256)) } catch {
+                throw .wsman(error, doing: "reading the VM's \(resultClass)", vm: vm.name)
+            }
         }
-        let paths = components
-            .filter { $0.className == Msvm.storageAllocationSettingData && $0.int("ResourceType") == 31 }
+        let storage = try await components(Msvm.storageAllocationSettingData)
+        let paths = storage
+            .filter { ($0.int("ResourceType") ?? 31) == 31 && ($0.string("ResourceSubType") ?? "Microsoft:Hyper-V:Virtual Hard Disk").hasSuffix("Virtual Hard Disk") }
             .sorted { ($0.int("AddressOnParent") ?? 0, $0.string("InstanceID") ?? "") < ($1.int("AddressOnParent") ?? 0, $1.string("InstanceID") ?? "") }
             .compactMap { $0.strings("HostResource").first }
-        let memory = components.first { $0.className == Msvm.memorySettingData }?.int("VirtualQuantity") ?? 0
+        let memory = includeMemory ? ((try? await components(Msvm.memorySettingData))?.first?.int("VirtualQuantity") ?? 0) : 0
         let reader = self
         let name = vm.name
         let disks: [VirtualDisk]
@@ -58,8 +61,11 @@ public struct DiskChainReader: Sendable {
             let settings = try await embedded("GetVirtualHardDiskSettingData", output: "SettingData", path: file, vm: vm)
             let parent = settings["ParentPath"] ?? ""
             if !parent.isEmpty {
-                let state = try await embedded("GetVirtualHardDiskState", output: "State", path: file, vm: vm)
-                bytes += Int64(state["FileSize"] ?? "") ?? 0
+                if let size = settings["FileSize"].flatMap({ Int64($0) }) {
+                    bytes += size
+                } else if let state = try? await embedded("GetVirtualHardDiskState", output: "State", path: file, vm: vm) {
+                    bytes += Int64(state["FileSize"] ?? "") ?? 0
+                }
             }
             current = parent.isEmpty ? nil : parent
         }

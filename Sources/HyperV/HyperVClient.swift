@@ -47,11 +47,28 @@ public struct HyperVClient: Sendable {
 
     /// The VM's realized settings: `UserSnapshotType` and the current checkpoint (`Parent`) (1 round trip).
     public func realizedSettings(of vm: VirtualMachine) async throws(HyperVError) -> WSManInstance {
-        let reference = EndpointReference(resourceURI: Msvm.uri(Msvm.virtualSystemSettingData), selectors: [Selector("InstanceID", "Microsoft:\(vm.id)")])
-        do {
-            return try await client.get(GetRequest(reference))
-        } catch {
+        let query = WQL.select(from: Msvm.virtualSystemSettingData, where: [("VirtualSystemIdentifier", vm.id), ("VirtualSystemType", Msvm.realizedType)])
+        let found: [WSManInstance]
+        do { found = try await client.enumerate(EnumerateRequest(wql: query)) } catch {
             throw .wsman(error, doing: "reading the VM's settings", vm: vm.name)
+        }
+        guard let settings = found.first else {
+            throw HyperVError(.unexpectedAnswer, "VM \(vm.name) has no realized Msvm_VirtualSystemSettingData on this host", vm: vm.name)
+        }
+        return settings
+    }
+
+    /// The current checkpoint: the realized settings' `Parent`; when a host leaves that empty although the VM has
+    /// checkpoints, `Msvm_MostCurrentSnapshotInBranch` (1 more round trip, only then).
+    public func currentCheckpointID(of vm: VirtualMachine, settings: WSManInstance, hasCheckpoints: Bool) async throws(HyperVError) -> String? {
+        if let parent = settings.string("Parent").flatMap(Checkpoint.guid(fromObjectPath:)) { return parent }
+        guard hasCheckpoints else { return nil }
+        let query = WQL.associators(
+            of: Msvm.computerSystem, keys: vm.selectors, associationClass: "Msvm_MostCurrentSnapshotInBranch", resultClass: Msvm.virtualSystemSettingData)
+        do {
+            return try await client.enumerate(EnumerateRequest(wql: query)).first.map { Checkpoint($0).id }
+        } catch {
+            throw .wsman(error, doing: "finding the current checkpoint", vm: vm.name)
         }
     }
 
@@ -68,7 +85,7 @@ public struct HyperVClient: Sendable {
         }
         let current: String?
         if let known { current = known } else {
-            current = try await realizedSettings(of: vm).string("Parent").flatMap(Checkpoint.guid(fromObjectPath:))
+            current = try await currentCheckpointID(of: vm, settings: try await realizedSettings(of: vm), hasCheckpoints: !list.isEmpty)
         }
         return CheckpointTree(checkpoints: list, currentID: current)
     }
@@ -202,7 +219,7 @@ public struct HyperVClient: Sendable {
             resultClass: Msvm.virtualSystemSettingData)
         do {
             let related = try await client.enumerate(EnumerateRequest(wql: query))
-            if let snapshot = related.first(where: { $0.string("VirtualSystemType") == Msvm.snapshotType }) {
+            if let snapshot = related.first(where: { $0.string("VirtualSystemType") == Msvm.snapshotType || $0.string("InstanceID") != "Microsoft:\(vm.id)" }) {
                 return Checkpoint(snapshot)
             }
         } catch where error.code == .fault {
@@ -220,10 +237,16 @@ public struct HyperVClient: Sendable {
             $0.reference("AffectingElement")?.selector("InstanceID")?.caseInsensitiveCompare(jobID) == .orderedSame
                 && $0.ints("ElementEffects").contains(5)
         }
-        guard let snapshot = row?.reference("AffectedElement") else {
+        if let snapshot = row?.reference("AffectedElement") {
+            return try await checkpoint(snapshot, vm: vm)
+        }
+        // Last resort (a host that keeps no job associations): a completed CreateSnapshot makes the new checkpoint
+        // the VM's current one.
+        let settings = try await realizedSettings(of: vm)
+        guard let current = try await currentCheckpointID(of: vm, settings: settings, hasCheckpoints: true) else {
             throw HyperVError(.unexpectedAnswer, "CreateSnapshot job \(jobID) on VM \(vm.name) completed but reported no created checkpoint", vm: vm.name)
         }
-        return try await checkpoint(snapshot, vm: vm)
+        return try await checkpoint(EndpointReference(resourceURI: Msvm.uri(Msvm.virtualSystemSettingData), selectors: [Selector("InstanceID", "Microsoft:\(current)")]), vm: vm)
     }
 
     func checkpoint(_ reference: EndpointReference, vm: VirtualMachine) async throws(HyperVError) -> Checkpoint {

@@ -57,14 +57,15 @@ public struct SnapshotEngine: Sendable {
         let vm = try await hyperV.findVM(named: command.vmName)
         try await recover(vm: vm, deadline: deadline)
         let settings = try await hyperV.realizedSettings(of: vm)
-        let current = settings.string("Parent").flatMap(Checkpoint.guid(fromObjectPath:))
-        let tree = try await hyperV.checkpointTree(of: vm, currentID: .some(current))
+        var tree = try await hyperV.checkpointTree(of: vm, currentID: .some(nil))
+        tree.currentID = try await hyperV.currentCheckpointID(of: vm, settings: settings, hasCheckpoints: !tree.checkpoints.isEmpty)
         return Start(deadline: deadline, vm: vm, settings: settings, tree: tree)
     }
 
     /// Volumes for the answer, from the VM's disks as they are now.
     func volumes(for command: VMSnapshotCommand, vm: VirtualMachine, checkpointID: String?, memoryCheckpoints: Int) async throws(HyperVError) -> [JSONValue] {
-        let storage = try await disks.storage(of: vm)
+        let wantsMemory = memoryCheckpoints > 0 && command.volumes.contains { $0["volumeType"]?.stringValue == "ROOT" }
+        let storage = try await disks.storage(of: vm, includeMemory: wantsMemory)
         let result = VolumeAnswers.build(volumes: command.volumes, storage: storage, checkpointID: checkpointID, memoryCheckpoints: memoryCheckpoints)
         if !result.unmatched.isEmpty {
             logger.warning("volumes without a matching disk on the VM", metadata: ["cloudstack.vm": "\(vm.name)", "volumes": "\(result.unmatched)"])
