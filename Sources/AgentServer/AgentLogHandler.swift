@@ -38,7 +38,7 @@ public struct AgentLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var all = metadata
         if let extra = event.metadata { all.merge(extra) { $1 } }
-        let time = ISO8601DateFormatter().string(from: Date())
+        let time = Date().formatted(.iso8601)
         let line: String
         switch format {
         case .text:

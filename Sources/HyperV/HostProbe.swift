@@ -23,7 +23,15 @@ public struct HostProbe: Sendable {
         self.client = client
     }
 
-    public func run() async throws(WSManError) -> HostProbeReport {
+    public func run() async throws(HyperVError) -> HostProbeReport {
+        do {
+            return try await probe()
+        } catch {
+            throw .wsman(error, doing: "probing \(client.transport.endpoint)")
+        }
+    }
+
+    func probe() async throws(WSManError) -> HostProbeReport {
         let counting = CountingTransport(base: client.transport)
         var client = self.client
         client = WSManClient(transport: counting, messageID: self.client.messageID)

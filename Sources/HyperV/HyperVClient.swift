@@ -72,22 +72,22 @@ public struct HyperVClient: Sendable {
         }
     }
 
-    /// All checkpoints of the VM and the current one (2 round trips, or 1 when `currentID` is known).
-    public func checkpointTree(of vm: VirtualMachine, currentID known: String?? = nil) async throws(HyperVError) -> CheckpointTree {
+    /// All checkpoints of the VM (1 round trip).
+    public func checkpoints(of vm: VirtualMachine) async throws(HyperVError) -> [Checkpoint] {
         let query = WQL.associators(
             of: Msvm.computerSystem, keys: vm.selectors, associationClass: "Msvm_SnapshotOfVirtualSystem",
             resultClass: Msvm.virtualSystemSettingData)
-        let list: [Checkpoint]
         do {
-            list = try await client.enumerate(EnumerateRequest(wql: query, maxElements: 256)).map(Checkpoint.init)
+            return try await client.enumerate(EnumerateRequest(wql: query, maxElements: 256)).map(Checkpoint.init)
         } catch {
             throw .wsman(error, doing: "listing checkpoints", vm: vm.name)
         }
-        let current: String?
-        if let known { current = known } else {
-            current = try await currentCheckpointID(of: vm, settings: try await realizedSettings(of: vm), hasCheckpoints: !list.isEmpty)
-        }
-        return CheckpointTree(checkpoints: list, currentID: current)
+    }
+
+    /// All checkpoints of the VM and the current one, given the VM's realized settings.
+    public func checkpointTree(of vm: VirtualMachine, settings: WSManInstance) async throws(HyperVError) -> CheckpointTree {
+        let list = try await checkpoints(of: vm)
+        return CheckpointTree(checkpoints: list, currentID: try await currentCheckpointID(of: vm, settings: settings, hasCheckpoints: !list.isEmpty))
     }
 
     // MARK: methods
@@ -106,22 +106,7 @@ public struct HyperVClient: Sendable {
             guard let job = output.job else {
                 throw HyperVError(.unexpectedAnswer, "\(describe) on VM \(vm): ReturnValue 4096 without a Job reference", vm: vm)
             }
-            var waiter = JobWaiter(client: client)
-            waiter.schedule = schedule
-            waiter.sleep = sleep
-            let log = logger
-            let forward = onProgress
-            waiter.onProgress = { progress in
-                log.info("hyper-v job progress", metadata: [
-                    "hyperv.method": "\(progress.method)", "hyperv.job.instance_id": "\(progress.jobID)",
-                    "hyperv.job.percent": "\(progress.percent)", "hyperv.job.state": "\(JobState.name(progress.state))", "cloudstack.vm": "\(vm)",
-                ])
-                forward(progress)
-            }
-            let started = ContinuousClock.now
-            let timeout = max(deadline - started, .milliseconds(1))
-            defer { onJobWaited(request.method, ContinuousClock.now - started) }
-            return (output, try await waiter.wait(for: job, method: request.method, vm: vm, timeout: timeout))
+            return (output, try await waitForJob(job, method: request.method, vm: vm, deadline: deadline))
         case let code?:
             var error = HyperVError(.methodFailed, "\(describe) on VM \(vm) was refused by Hyper-V: \(request.method) returned \(ReturnCode.describe(code))\(Self.hint(code))", vm: vm)
             error.returnCode = code
@@ -201,13 +186,26 @@ public struct HyperVClient: Sendable {
     /// Waits for a job started earlier (also after a restart, from the journal).
     @discardableResult
     public func waitForJob(_ job: EndpointReference, method: String, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) -> WSManInstance {
+        try await waitForJob(job, method: method, vm: vm.name, deadline: deadline)
+    }
+
+    /// The one place jobs are waited for: polling schedule, progress (logged and forwarded), wait-time report.
+    func waitForJob(_ job: EndpointReference, method: String, vm: String, deadline: ContinuousClock.Instant) async throws(HyperVError) -> WSManInstance {
         var waiter = JobWaiter(client: client)
         waiter.schedule = schedule
         waiter.sleep = sleep
-        waiter.onProgress = onProgress
+        let log = logger
+        let forward = onProgress
+        waiter.onProgress = { progress in
+            log.info("hyper-v job progress", metadata: [
+                "hyperv.method": "\(progress.method)", "hyperv.job.instance_id": "\(progress.jobID)",
+                "hyperv.job.percent": "\(progress.percent)", "hyperv.job.state": "\(JobState.name(progress.state))", "cloudstack.vm": "\(vm)",
+            ])
+            forward(progress)
+        }
         let started = ContinuousClock.now
         defer { onJobWaited(method, ContinuousClock.now - started) }
-        return try await waiter.wait(for: job, method: method, vm: vm.name, timeout: max(deadline - started, .milliseconds(1)))
+        return try await waiter.wait(for: job, method: method, vm: vm, timeout: max(deadline - started, .milliseconds(1)))
     }
 
     /// The checkpoint a completed CreateSnapshot job produced: `ASSOCIATORS OF` the job via

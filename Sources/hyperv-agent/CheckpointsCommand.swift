@@ -23,11 +23,11 @@ struct CheckpointsCommand: AsyncParsableCommand {
     func run() async throws {
         try await exiting {
             let runtime = try AgentRuntime(configuration: try options.load())
-            let engine = runtime.engine()
-            var hyperV = engine.hyperV
-            hyperV.onProgress = { progress in
+            var engine = runtime.engine()
+            engine.hyperV.onProgress = { progress in
                 FileHandle.standardError.write(Data("\(progress.method): \(progress.percent)% (\(JobState.name(progress.state)))\n".utf8))
             }
+            let hyperV = engine.hyperV
             switch action {
             case .list, .tree, .show:
                 let machine: VirtualMachine
@@ -35,7 +35,7 @@ struct CheckpointsCommand: AsyncParsableCommand {
                 let storage: VMStorage
                 do {
                     machine = try await hyperV.findVM(named: vm)
-                    tree = try await hyperV.checkpointTree(of: machine)
+                    tree = try await hyperV.checkpointTree(of: machine, settings: try await hyperV.realizedSettings(of: machine))
                     storage = try await engine.disks.storage(of: machine)
                 } catch {
                     throw OperationFailure("\(error)")
@@ -48,9 +48,7 @@ struct CheckpointsCommand: AsyncParsableCommand {
                     ("vmName", .string(vm)), ("volumeTOs", .array([])),
                     ("target", .object([("snapshotName", .string(name)), ("type", .string(memory ? "DiskAndMemory" : "Disk")), ("quiescevm", .bool(quiesce))])),
                 ])
-                let dispatcher = CommandDispatcher(engine: SnapshotEngine(
-                    client: runtime.client, stateDirectory: runtime.configuration.agentStateDir,
-                    quiesceFallback: engine.quiesceFallback, jobTimeoutSeconds: engine.jobTimeoutSeconds, logger: runtime.logger))
+                let dispatcher = CommandDispatcher(engine: engine)
                 guard case .answered(let answer, let result) = await dispatcher.dispatch(commandClass: commandClass, body: JSONWriter.bytes(body)) else {
                     throw UsageFailure("internal: no handler for \(commandClass)")
                 }

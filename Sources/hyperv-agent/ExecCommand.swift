@@ -28,7 +28,7 @@ struct ExecCommand: AsyncParsableCommand {
                 throw UsageFailure("the command body is \(body.count) bytes, over agent.max_request_bytes (\(configuration.agentMaxRequestBytes))")
             }
             let runtime = try AgentRuntime(configuration: configuration)
-            let dispatcher = CommandDispatcher(engine: runtime.engine())
+            let dispatcher = runtime.dispatcher()
             switch await dispatcher.dispatch(commandClass: commandClass, body: body) {
             case .unknownCommand:
                 let known = dispatcher.handlers.keys.sorted().joined(separator: ", ")

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HyperV
-import WSMan
 
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,8 +16,8 @@ struct ProbeCommand: AsyncParsableCommand {
             let report: HostProbeReport
             do {
                 report = try await HostProbe(client: runtime.client).run()
-            } catch let error as WSManError {
-                throw OperationFailure("probe of \(runtime.client.transport.endpoint) failed: \(Self.explain(error))")
+            } catch let error as HyperVError {
+                throw OperationFailure(error.description)
             }
             if json {
                 let encoder = JSONEncoder()
@@ -33,19 +32,6 @@ struct ProbeCommand: AsyncParsableCommand {
                 print("checkpoint types:  \(types.isEmpty ? "-" : types)")
                 print("round trips:       \(report.roundTrips)")
             }
-        }
-    }
-
-    /// Names the failure class an operator acts on first: DNS, connection, TLS, authentication, WinRM.
-    static func explain(_ error: WSManError) -> String {
-        switch (error.code, error.transport?.code) {
-        case (.transport, .resolve?): return "DNS: \(error.transport!.message)"
-        case (.transport, .connect?): return "connection refused or unreachable: \(error.transport!.message)"
-        case (.transport, .tls?): return error.transport!.message
-        case (.transport, .timeout?): return "timeout: \(error.transport!.message)"
-        case (.unauthorized, _): return "authentication failed (HTTP 401): check winrm.username, the password and winrm.auth"
-        case (.fault, _): return "WinRM fault: \(error.fault.map(\.description) ?? error.detail)"
-        default: return error.description
         }
     }
 }

@@ -57,8 +57,7 @@ public struct SnapshotEngine: Sendable {
         let vm = try await hyperV.findVM(named: command.vmName)
         try await recover(vm: vm, deadline: deadline)
         let settings = try await hyperV.realizedSettings(of: vm)
-        var tree = try await hyperV.checkpointTree(of: vm, currentID: .some(nil))
-        tree.currentID = try await hyperV.currentCheckpointID(of: vm, settings: settings, hasCheckpoints: !tree.checkpoints.isEmpty)
+        let tree = try await hyperV.checkpointTree(of: vm, settings: settings)
         return Start(deadline: deadline, vm: vm, settings: settings, tree: tree)
     }
 

@@ -51,7 +51,7 @@ public struct CreateVMSnapshotHandler: CommandHandler {
         }
         var plan = try plan(command, vm: vm)
         let changeType = plan.checkpointType.map { $0 != currentType } ?? false
-        var entry = OperationJournal.Entry(
+        let entry = OperationJournal.Entry(
             command: commandClass, vmName: vm.name, vmID: vm.id, snapshotName: name,
             originalCheckpointType: changeType ? currentType.rawValue : nil, startedAt: Date().timeIntervalSince1970)
         do { try engine.journal.record(entry) } catch {
@@ -95,7 +95,6 @@ public struct CreateVMSnapshotHandler: CommandHandler {
             throw HyperVError(.unexpectedAnswer, "creating checkpoint \(name) of VM \(vm.name) failed: \(error)", vm: vm.name)
         }
         await restore(currentType, changed: changeType, vm: vm)
-        entry.jobID = nil
         let memoryCheckpoints = start.memoryCheckpoints + (created.hasMemory ? 1 : 0)
         let volumes = try await engine.volumes(for: command, vm: vm, checkpointID: created.id, memoryCheckpoints: memoryCheckpoints)
         return ("created checkpoint \(name) (id \(created.id)) of VM \(vm.name): \(plan.consistency)", [("volumeTOs", .array(volumes)), ("vmSnapshotTo", command.target)])

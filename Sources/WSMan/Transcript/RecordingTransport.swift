@@ -40,7 +40,7 @@ public final class RecordingTransport: WSManTransport {
         try? Data(answer.utf8).write(to: directory.appendingPathComponent(Transcript.fileName(number, "response")))
         if let handle = try? FileHandle(forWritingTo: directory.appendingPathComponent(Transcript.indexFile)) {
             handle.seekToEndOfFile()
-            handle.write(Data("\(Transcript.fileName(number, "x").prefix(4))\t\(response.status)\t\(scrubber.scrub(summary))\n".utf8))
+            handle.write(Data("\(Transcript.number(number))\t\(response.status)\t\(scrubber.scrub(summary))\n".utf8))
             try? handle.close()
         }
         return response

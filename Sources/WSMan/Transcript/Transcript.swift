@@ -23,10 +23,13 @@ public struct Transcript: Sendable {
 
     public static let indexFile = "index.txt"
 
-    public static func fileName(_ number: Int, _ kind: String) -> String {
+    /// `7` → `0007`.
+    public static func number(_ number: Int) -> String {
         let digits = String(number)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits + ".\(kind).xml"
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
+
+    public static func fileName(_ number: Int, _ kind: String) -> String { self.number(number) + ".\(kind).xml" }
 
     /// Reads one scenario folder.
     public static func read(directory: URL) throws -> Transcript {
