@@ -29,8 +29,11 @@ let package = Package(
         .target(name: "WSManCurl", dependencies: ["WSMan", "CCurlShims", .product(name: "Logging", package: "swift-log")]),
         // Hyper-V on WMI v2: VMs, checkpoints, jobs, disk chains.
         .target(name: "HyperV", dependencies: ["WSMan", .product(name: "Logging", package: "swift-log")]),
-        // CloudStack: GSON-compatible models, one handler per command, registry, per-VM serialization, journal.
-        .target(name: "CloudStack", dependencies: ["HyperV", "WSMan", .product(name: "Logging", package: "swift-log")]),
+        // The checkpoint service: take / revert / delete / inspect / recover, consistency policy, journal, per-VM
+        // exclusion across processes. Knows nothing of CloudStack.
+        .target(name: "Checkpoints", dependencies: ["HyperV", "WSMan", .product(name: "Logging", package: "swift-log")]),
+        // CloudStack: GSON-compatible models, one thin handler per command onto the checkpoint service.
+        .target(name: "CloudStack", dependencies: ["Checkpoints", "HyperV", "WSMan", .product(name: "Logging", package: "swift-log")]),
         // The CloudStack command channel (HTTPS), allow-list, upstream pass-through, logging.
         .target(name: "AgentServer", dependencies: [
             "CloudStack", "AgentConfig", "WSManCurl",
@@ -53,14 +56,14 @@ let package = Package(
         ]),
 
         .executableTarget(name: "hyperv-agent", dependencies: [
-            "WSMan", "WSManCurl", "AgentConfig", "HyperV", "CloudStack", "AgentServer",
+            "WSMan", "WSManCurl", "AgentConfig", "HyperV", "Checkpoints", "CloudStack", "AgentServer",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "hyperv-bench", dependencies: [
-            "WSMan", "WSManCurl", "XMLSupport", "HyperV", "CloudStack", "WinRMFixture",
+            "WSMan", "WSManCurl", "XMLSupport", "HyperV", "Checkpoints", "CloudStack", "WinRMFixture",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "winrm-fixture", dependencies: [
@@ -69,18 +72,21 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Test helpers shared by the test targets (a manual clock).
+        .target(name: "TestSupport", dependencies: ["HyperV"], path: "Tests/TestSupport"),
+
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "WSManTests", dependencies: ["WSMan", "XMLSupport"], resources: [.copy("Samples")]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
-        .testTarget(name: "CloudStackTests", dependencies: ["CloudStack", "HyperV", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")], resources: [.copy("Commands")]),
+        .testTarget(name: "CloudStackTests", dependencies: ["CloudStack", "Checkpoints", "TestSupport", "HyperV", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")], resources: [.copy("Commands")]),
         .testTarget(name: "AgentServerTests", dependencies: [
-            "AgentServer", "CloudStack", "WinRMFixture", "WSMan", "WSManCurl", "AgentConfig",
+            "AgentServer", "CloudStack", "Checkpoints", "TestSupport", "WinRMFixture", "WSMan", "WSManCurl", "AgentConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Commands")]),
-        .testTarget(name: "HyperVTests", dependencies: ["HyperV", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "WSManCurlTests", dependencies: ["WSManCurl", "WSMan", "WinRMFixture", .product(name: "Logging", package: "swift-log")], resources: [.copy("Certificates")]),
-        .testTarget(name: "WinRMFixtureTests", dependencies: ["WinRMFixture", "WSMan", "WSManCurl", "XMLSupport", .product(name: "Logging", package: "swift-log")], resources: [.copy("Transcripts")]),
+        .testTarget(name: "HyperVTests", dependencies: ["HyperV", "Checkpoints", "TestSupport", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "WSManCurlTests", dependencies: ["WSManCurl", "TestSupport", "WSMan", "WinRMFixture", .product(name: "Logging", package: "swift-log")], resources: [.copy("Certificates")]),
+        .testTarget(name: "WinRMFixtureTests", dependencies: ["WinRMFixture", "TestSupport", "WSMan", "WSManCurl", "XMLSupport", .product(name: "Logging", package: "swift-log")], resources: [.copy("Transcripts")]),
     ]
 )

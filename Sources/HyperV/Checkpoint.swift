@@ -45,7 +45,7 @@ public struct Checkpoint: Sendable, Equatable, Codable {
 }
 
 /// A VM's checkpoints as a tree, with the current one (what the VM runs on).
-public struct CheckpointTree: Sendable, Equatable {
+public struct CheckpointTree: Sendable, Equatable, Codable {
     public var checkpoints: [Checkpoint]
     public var currentID: String?
 
@@ -59,6 +59,19 @@ public struct CheckpointTree: Sendable, Equatable {
     }
 
     public func children(of id: String) -> [Checkpoint] { checkpoints.filter { $0.parentID == id } }
+
+    /// Ids of every checkpoint below `id` (children, their children, …).
+    public func descendants(of id: String) -> [String] {
+        var result: [String] = []
+        var pending = [id]
+        while let next = pending.popLast() {
+            for child in children(of: next) where !result.contains(child.id) && child.id != id {
+                result.append(child.id)
+                pending.append(child.id)
+            }
+        }
+        return result
+    }
 
     public func named(_ name: String) -> [Checkpoint] { checkpoints.filter { $0.name == name } }
 

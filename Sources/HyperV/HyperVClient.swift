@@ -8,7 +8,7 @@ public struct HyperVClient: Sendable {
     public let client: WSManClient
     public var logger: Logger
     public var schedule = PollSchedule()
-    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    public var clock = HostClock.live
     public var onProgress: @Sendable (JobProgress) -> Void = { _ in }
     /// Called after each job wait with the method and the time waited (metrics).
     public var onJobWaited: @Sendable (String, Duration) -> Void = { _, _ in }
@@ -193,7 +193,7 @@ public struct HyperVClient: Sendable {
     func waitForJob(_ job: EndpointReference, method: String, vm: String, deadline: ContinuousClock.Instant) async throws(HyperVError) -> WSManInstance {
         var waiter = JobWaiter(client: client)
         waiter.schedule = schedule
-        waiter.sleep = sleep
+        waiter.clock = clock
         let log = logger
         let forward = onProgress
         waiter.onProgress = { progress in
@@ -203,8 +203,8 @@ public struct HyperVClient: Sendable {
             ])
             forward(progress)
         }
-        let started = ContinuousClock.now
-        defer { onJobWaited(method, ContinuousClock.now - started) }
+        let started = clock.now()
+        defer { onJobWaited(method, clock.now() - started) }
         return try await waiter.wait(for: job, method: method, vm: vm, timeout: max(deadline - started, .milliseconds(1)))
     }
 
@@ -247,6 +247,12 @@ public struct HyperVClient: Sendable {
         return try await checkpoint(EndpointReference(resourceURI: Msvm.uri(Msvm.virtualSystemSettingData), selectors: [Selector("InstanceID", "Microsoft:\(current)")]), vm: vm)
     }
 
+    /// A checkpoint by its GUID (1 round trip); a fault when it no longer exists.
+    public func checkpoint(id: String, vm: VirtualMachine) async throws(HyperVError) -> Checkpoint {
+        try await checkpoint(
+            EndpointReference(resourceURI: Msvm.uri(Msvm.virtualSystemSettingData), selectors: [Selector("InstanceID", "Microsoft:\(id)")]), vm: vm)
+    }
+
     func checkpoint(_ reference: EndpointReference, vm: VirtualMachine) async throws(HyperVError) -> Checkpoint {
         do {
             return Checkpoint(try await client.get(GetRequest(reference)))
@@ -277,11 +283,11 @@ public struct HyperVClient: Sendable {
         var current = vm
         var poll = 0
         while current.isMerging {
-            if ContinuousClock.now >= deadline {
+            if clock.now() >= deadline {
                 throw HyperVError(.mergeInProgress, "VM \(vm.name): a disk merge from an earlier checkpoint deletion is still running; retry when it has finished", vm: vm.name)
             }
             poll += 1
-            do { try await sleep(schedule.delay(beforePoll: poll)) } catch {
+            do { try await clock.sleep(schedule.delay(beforePoll: poll)) } catch {
                 throw HyperVError(.mergeInProgress, "VM \(vm.name): waiting for the disk merge was cancelled", vm: vm.name)
             }
             current = try await refresh(vm)

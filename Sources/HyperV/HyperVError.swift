@@ -1,23 +1,17 @@
 import WSMan
 
-/// A failure of a Hyper-V operation, naming what failed, on which VM / checkpoint, and what to do.
+/// A failure of a Hyper-V operation (a lookup, a method, a job, WinRM itself), naming what failed, on which VM, and
+/// what to do. Use-case failures (a checkpoint not found, checkpoints disabled, …) are the checkpoint service's.
 public struct HyperVError: Error, CustomStringConvertible, Sendable, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case vmNotFound, vmAmbiguous, checkpointNotFound, checkpointAmbiguous, checkpointsDisabled, checkpointLimit,
-                quiesceFailed, mergeInProgress, invalidRequest, methodFailed, jobFailed, jobTimedOut, wsman, unexpectedAnswer
+            case vmNotFound, vmAmbiguous, mergeInProgress, methodFailed, jobFailed, jobTimedOut, wsman, unexpectedAnswer
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
         public static let vmNotFound = Code(.vmNotFound)
         public static let vmAmbiguous = Code(.vmAmbiguous)
-        public static let checkpointNotFound = Code(.checkpointNotFound)
-        public static let checkpointAmbiguous = Code(.checkpointAmbiguous)
-        public static let checkpointsDisabled = Code(.checkpointsDisabled)
-        public static let checkpointLimit = Code(.checkpointLimit)
-        public static let quiesceFailed = Code(.quiesceFailed)
         public static let mergeInProgress = Code(.mergeInProgress)
-        public static let invalidRequest = Code(.invalidRequest)
         /// A method returned a failure `ReturnValue` (named).
         public static let methodFailed = Code(.methodFailed)
         /// A job ended in Exception/Terminated/Killed (ErrorCode + ErrorDescription).

@@ -35,8 +35,7 @@ public struct PollSchedule: Sendable, Equatable {
 public struct JobWaiter: Sendable {
     public let client: WSManClient
     public var schedule = PollSchedule()
-    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
-    public var now: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    public var clock = HostClock.live
     public var onProgress: @Sendable (JobProgress) -> Void = { _ in }
 
     public init(client: WSManClient) {
@@ -45,14 +44,14 @@ public struct JobWaiter: Sendable {
 
     /// Waits for `job`, started by `method` on `vm`, until `deadline` after now.
     public func wait(for job: EndpointReference, method: String, vm: String?, timeout: Duration) async throws(HyperVError) -> WSManInstance {
-        let deadline = now() + timeout
+        let deadline = clock.now() + timeout
         let jobID = job.selector("InstanceID") ?? "?"
         var poll = 0
         var lastPercent = -1
         while true {
             let delay = schedule.delay(beforePoll: poll)
             if delay > .zero {
-                do { try await sleep(delay) } catch {
+                do { try await clock.sleep(delay) } catch {
                     throw HyperVError(.jobTimedOut, "\(method) on VM \(vm ?? "?"): waiting for job \(jobID) was cancelled", vm: vm)
                 }
             }
@@ -75,7 +74,7 @@ public struct JobWaiter: Sendable {
                 throw failure(instance, method: method, vm: vm, jobID: jobID)
             }
             if JobState.failed.contains(state) { throw failure(instance, method: method, vm: vm, jobID: jobID) }
-            if now() >= deadline {
+            if clock.now() >= deadline {
                 throw HyperVError(
                     .jobTimedOut,
                     "\(method) on VM \(vm ?? "?"): job \(jobID) still \(JobState.name(state)) at \(percent)% after \(timeout); "

@@ -29,4 +29,9 @@ public struct VMStorage: Sendable, Equatable, Codable {
     public var disks: [VirtualDisk]
     /// Startup memory (`Msvm_MemorySettingData.VirtualQuantity`, MiB), the size of a saved memory state.
     public var memoryMB: Int
+
+    public init(disks: [VirtualDisk], memoryMB: Int) {
+        self.disks = disks
+        self.memoryMB = memoryMB
+    }
 }

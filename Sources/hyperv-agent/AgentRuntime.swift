@@ -1,18 +1,20 @@
 import AgentConfig
 import AgentServer
+import Checkpoints
 import CloudStack
 import Foundation
+import HyperV
 import Logging
 import WSMan
 import WSManCurl
 
-/// Builds what the subcommands need from the configuration: logging, the WinRM transport and client.
+/// The one place configuration turns into the running parts every subcommand uses: logging, the WinRM transport
+/// and client, the checkpoint service and the command dispatcher.
 struct AgentRuntime {
     let configuration: AgentConfiguration
     let logger: Logger
     let transport: any WSManTransport
     let client: WSManClient
-
     let metrics: AgentMetrics?
 
     init(configuration: AgentConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, metrics: AgentMetrics? = nil) throws {
@@ -27,18 +29,8 @@ struct AgentRuntime {
             throw UsageFailure(error.description)
         }
         AgentLogging.bootstrap(configuration, secrets: [password].compactMap { $0 })
-        var logger = Logger(label: "hyperv-agent")
-        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        self.logger = logger
-        var settings = CurlTransportConfiguration(url: url)
-        settings.authentication = CurlTransportConfiguration.Authentication(rawValue: configuration.winrmAuth.rawValue) ?? .negotiate
-        settings.username = configuration.winrmUsername
-        settings.password = password
-        settings.caFile = configuration.winrmCAFile
-        settings.verifyTLS = configuration.winrmVerifyTLS
-        settings.allowUnencrypted = configuration.winrmAllowUnencrypted
-        settings.timeoutSeconds = configuration.winrmTimeoutSeconds
-        settings.maxConnections = configuration.winrmMaxConnections
+        logger = AgentLogging.logger(configuration)
+        let settings = CurlTransportConfiguration(configuration, url: url, password: password)
         if settings.authentication == .negotiate, let user = settings.username, let password {
             try Self.prepareNTLMUserFile(user: user, password: password, stateDirectory: configuration.agentStateDir, environment: environment)
         }
@@ -72,27 +64,44 @@ struct AgentRuntime {
         setenv("NTLM_USER_FILE", path, 1)
     }
 
-    /// The command engine over this runtime's WinRM client.
-    func engine() -> SnapshotEngine {
-        var engine = SnapshotEngine(
-            client: client, stateDirectory: configuration.agentStateDir,
-            quiesceFallback: configuration.hypervQuiesceFallback == .fail ? .fail : .crashConsistent,
-            jobTimeoutSeconds: configuration.hypervJobTimeoutSeconds, logger: logger)
+    /// The checkpoint service over this runtime's WinRM client (job waits reported to the metrics when enabled).
+    func service() -> CheckpointService {
+        var settings = CheckpointService.Settings(stateDirectory: configuration.agentStateDir)
+        settings.quiesceFallback = configuration.hypervQuiesceFallback == .fail ? .fail : .crashConsistent
+        settings.jobTimeout = configuration.hypervJobTimeoutSeconds.map { .seconds($0) }
+        var service = CheckpointService(client: client, settings: settings, logger: logger)
         if let metrics {
-            engine.hyperV.onJobWaited = { method, waited in
+            service.hyperV.onJobWaited = { method, waited in
                 metrics.jobWaited(method: method, seconds: Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
             }
         }
-        return engine
+        return service
     }
 
-    /// The dispatcher, reporting to the metrics when enabled.
+    /// The CloudStack dispatcher over ``service()``, reporting to the metrics when enabled.
     func dispatcher() -> CommandDispatcher {
-        var dispatcher = CommandDispatcher(engine: engine())
+        var dispatcher = CommandDispatcher(service: service())
         if let metrics {
             dispatcher.onStarted = { _ in metrics.commandStarted() }
-            dispatcher.onFinished = { commandClass, result, seconds in metrics.commandFinished(commandClass: commandClass, result: result, seconds: seconds) }
+            dispatcher.onFinished = { commandClass, result, seconds in
+                metrics.commandFinished(commandClass: commandClass, result: result, seconds: seconds)
+            }
         }
         return dispatcher
+    }
+}
+
+extension CurlTransportConfiguration {
+    /// The `winrm.*` keys as the libcurl transport takes them.
+    init(_ configuration: AgentConfiguration, url: String, password: String?) {
+        self.init(url: url)
+        authentication = Authentication(rawValue: configuration.winrmAuth.rawValue) ?? .negotiate
+        username = configuration.winrmUsername
+        self.password = password
+        caFile = configuration.winrmCAFile
+        verifyTLS = configuration.winrmVerifyTLS
+        allowUnencrypted = configuration.winrmAllowUnencrypted
+        timeoutSeconds = configuration.winrmTimeoutSeconds
+        maxConnections = configuration.winrmMaxConnections
     }
 }

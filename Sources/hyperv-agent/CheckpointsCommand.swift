@@ -1,10 +1,10 @@
 import ArgumentParser
-import CloudStack
+import Checkpoints
 import Foundation
 import HyperV
 
-/// Operator diagnostics: a VM's checkpoint tree and disk chains, and hand-run create / revert / delete through the
-/// same engine CloudStack's commands use.
+/// Operator diagnostics and hand-run operations on the checkpoint service CloudStack's commands use: a VM's
+/// checkpoint tree and disk chains; create / revert / delete.
 struct CheckpointsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoints",
@@ -16,51 +16,65 @@ struct CheckpointsCommand: AsyncParsableCommand {
     @Argument(help: "list, tree, show, create, revert or delete.") var action: Action
     @Argument(help: "The VM's name (ElementName).") var vm: String
     @Argument(help: "The checkpoint name (create, revert, delete, show).") var name: String?
-    @Flag(help: "create: keep memory (DiskAndMemory; the VM must run). revert: start the VM afterwards.") var memory = false
-    @Flag(help: "create: quiesce the guest (production checkpoint).") var quiesce = false
+    @Flag(help: "create: keep memory (the VM must run). revert: start the VM afterwards.") var memory = false
+    @Flag(help: "create: quiesce the guest (application-consistent, production checkpoint).") var quiesce = false
+    @Flag(help: "delete: also every checkpoint below NAME.") var subtree = false
+    @Flag(help: "delete: every checkpoint of the VM (no NAME).") var all = false
     @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if subtree && all { throw ValidationError("--subtree and --all exclude each other") }
+        if (subtree || all) && action != .delete { throw ValidationError("--subtree and --all go with delete") }
+        if [.create, .revert].contains(action) || (action == .delete && !all), name == nil {
+            throw ValidationError("\(action.rawValue) needs a checkpoint name")
+        }
+    }
 
     func run() async throws {
         try await exiting {
             let runtime = try AgentRuntime(configuration: try options.load())
-            var engine = runtime.engine()
-            engine.hyperV.onProgress = { progress in
+            var service = runtime.service()
+            service.hyperV.onProgress = { progress in
                 FileHandle.standardError.write(Data("\(progress.method): \(progress.percent)% (\(JobState.name(progress.state)))\n".utf8))
             }
-            let hyperV = engine.hyperV
-            switch action {
-            case .list, .tree, .show:
-                let machine: VirtualMachine
-                let tree: CheckpointTree
-                let storage: VMStorage
-                do {
-                    machine = try await hyperV.findVM(named: vm)
-                    tree = try await hyperV.checkpointTree(of: machine, settings: try await hyperV.realizedSettings(of: machine))
-                    storage = try await engine.disks.storage(of: machine)
-                } catch {
-                    throw OperationFailure("\(error)")
+            do {
+                switch action {
+                case .list, .tree, .show:
+                    try print(report(try await service.inspect(vmName: vm)))
+                case .create, .revert, .delete:
+                    let result = try await change(service)
+                    print(json ? try encoded(result) : result.summary)
                 }
-                try print(report(machine, tree, storage))
-            case .create, .revert, .delete:
-                guard let name else { throw UsageFailure("\(action.rawValue) needs a checkpoint name") }
-                let commandClass = [Action.create: CommandClass.createVMSnapshot, .revert: CommandClass.revertToVMSnapshot, .delete: CommandClass.deleteVMSnapshot][action]!
-                let body = JSONValue.object([
-                    ("vmName", .string(vm)), ("volumeTOs", .array([])),
-                    ("target", .object([("snapshotName", .string(name)), ("type", .string(memory ? "DiskAndMemory" : "Disk")), ("quiescevm", .bool(quiesce))])),
-                ])
-                let dispatcher = CommandDispatcher(engine: engine)
-                guard case .answered(let answer, let result) = await dispatcher.dispatch(commandClass: commandClass, body: JSONWriter.bytes(body)) else {
-                    throw UsageFailure("internal: no handler for \(commandClass)")
-                }
-                print(json ? JSONWriter.string(answer) : CommandDispatcher.details(of: answer))
-                if !result { throw ExitCode(1) }
+            } catch let error as CheckpointError {
+                throw OperationFailure(error.description)
             }
         }
     }
 
-    func report(_ machine: VirtualMachine, _ tree: CheckpointTree, _ storage: VMStorage) throws -> String {
+    func change(_ service: CheckpointService) async throws(CheckpointError) -> CheckpointReport {
+        let name = self.name ?? ""
+        switch action {
+        case .create:
+            let consistency: ConsistencyRequest = memory ? .withMemory : quiesce ? .applicationConsistent : .crashConsistent
+            return try await service.take(TakeRequest(vmName: vm, checkpointName: name, consistency: consistency))
+        case .revert:
+            return try await service.revert(RevertRequest(vmName: vm, checkpointName: name, power: memory ? .running : .off))
+        default:
+            return try await service.delete(DeleteRequest(vmName: vm, checkpointName: name, scope: all ? .all : subtree ? .subtree : .one))
+        }
+    }
+
+    func encoded<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    func report(_ found: VMCheckpoints) throws -> String {
+        let (machine, tree) = (found.vm, found.tree)
         let selected = name.map { tree.named($0) } ?? tree.checkpoints
         if action == .show, selected.isEmpty { throw OperationFailure("checkpoint \(name ?? "") not found on VM \(vm)") }
+        let disks = found.storage?.disks ?? []
         if json {
             struct Report: Encodable {
                 var vm: VirtualMachine
@@ -68,9 +82,7 @@ struct CheckpointsCommand: AsyncParsableCommand {
                 var checkpoints: [Checkpoint]
                 var disks: [VirtualDisk]
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            return String(decoding: try encoder.encode(Report(vm: machine, currentCheckpoint: tree.currentID, checkpoints: selected, disks: storage.disks)), as: UTF8.self)
+            return try encoded(Report(vm: machine, currentCheckpoint: tree.currentID, checkpoints: selected, disks: disks))
         }
         var lines = ["VM \(machine.name) {\(machine.id)} — \(machine.stateName)\(machine.isMerging ? ", merging disks" : "")"]
         switch action {
@@ -78,11 +90,13 @@ struct CheckpointsCommand: AsyncParsableCommand {
             lines.append(tree.rendered())
         default:
             for checkpoint in selected {
-                lines.append("\(checkpoint.id == tree.currentID ? "*" : " ") \(checkpoint.name)  id \(checkpoint.id)  created \(checkpoint.createdAt ?? "?")\(checkpoint.hasMemory ? "  memory" : "")  parent \(checkpoint.parentID ?? "-")")
+                lines.append(
+                    "\(checkpoint.id == tree.currentID ? "*" : " ") \(checkpoint.name)  id \(checkpoint.id)  created \(checkpoint.createdAt ?? "?")"
+                        + "\(checkpoint.hasMemory ? "  memory" : "")  parent \(checkpoint.parentID ?? "-")")
             }
         }
         lines.append("disks:")
-        for disk in storage.disks {
+        for disk in disks {
             lines.append("  \(disk.chainFileNames.joined(separator: " → "))  (differencing \(disk.differencingBytes) bytes)")
         }
         return lines.joined(separator: "\n")

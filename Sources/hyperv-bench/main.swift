@@ -1,4 +1,5 @@
-// hyperv-bench: the figures behind DESIGN.md §8, printed as a table. Run with `make bench` (release build).
+// hyperv-bench: the performance figures of README.md, printed as a table. Run with `make bench` (release build).
+import Checkpoints
 import CloudStack
 import Foundation
 import HyperV
@@ -85,7 +86,7 @@ let simulator = HyperVSimulator()
 let (fixture, transport) = try await serve(simulator)
 let counting = CountingTransport(base: transport)
 let stateDirectory = NSTemporaryDirectory() + "hyperv-bench-\(getpid())"
-let dispatcher = CommandDispatcher(engine: SnapshotEngine(client: WSManClient(transport: counting), stateDirectory: stateDirectory, logger: quiet))
+let dispatcher = CommandDispatcher(service: CheckpointService(client: WSManClient(transport: counting), settings: .init(stateDirectory: stateDirectory), logger: quiet))
 var timings: [String: [Double]] = [:]
 var trips: [String: [Int]] = [:]
 @MainActor func timed(_ label: String, _ commandClass: String, _ bytes: [UInt8]) async {
@@ -177,7 +178,7 @@ let crowd = HyperVSimulator(host: host)
 let (crowdFixture, crowdTransport) = try await serve(crowd)
 var crowdSettings = crowdTransport.configuration
 crowdSettings.maxConnections = 8
-let crowdDispatcher = CommandDispatcher(engine: SnapshotEngine(client: WSManClient(transport: try CurlTransport(configuration: crowdSettings)), stateDirectory: stateDirectory, logger: quiet))
+let crowdDispatcher = CommandDispatcher(service: CheckpointService(client: WSManClient(transport: try CurlTransport(configuration: crowdSettings)), settings: .init(stateDirectory: stateDirectory), logger: quiet))
 let crowdStart = ContinuousClock.now
 let failures = await runCrowd(crowdDispatcher)
 let crowdElapsed = ms(ContinuousClock.now - crowdStart)

@@ -1,4 +1,5 @@
 import AgentServer
+import Checkpoints
 import CloudStack
 import Foundation
 import Logging
@@ -12,11 +13,12 @@ import WinRMFixture
         let simulator = HyperVSimulator()
         var logger = Logger(label: "metrics-test")
         logger.logLevel = .critical
-        var engine = SnapshotEngine(
+        var engine = CheckpointService(
             client: WSManClient(transport: MetricsTransport(base: InMemoryTransport(responder: simulator), metrics: metrics)),
-            stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString)").path, logger: logger)
+            settings: .init(stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString)").path),
+            logger: logger)
         engine.hyperV.onJobWaited = { method, waited in metrics.jobWaited(method: method, seconds: Double(waited.components.seconds)) }
-        var dispatcher = CommandDispatcher(engine: engine)
+        var dispatcher = CommandDispatcher(service: engine)
         dispatcher.onStarted = { _ in metrics.commandStarted() }
         dispatcher.onFinished = { metrics.commandFinished(commandClass: $0, result: $1, seconds: $2) }
         _ = await dispatcher.dispatch(commandClass: CommandClass.createVMSnapshot, body: Array(#"{"vmName":"i-2-18-VM","target":{"snapshotName":"m","type":"Disk"}}"#.utf8))

@@ -1,40 +1,48 @@
 import AgentConfig
 import AgentServer
+import Checkpoints
 import CloudStack
 import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import TestSupport
 import WSMan
 import WSManCurl
 import WinRMFixture
 
-/// The channel on 127.0.0.1:0 over the in-memory simulator, run in a ServiceGroup (so tests can shut it down
-/// gracefully, as SIGTERM does).
-struct ChannelHarness {
+/// The channel on 127.0.0.1:0 over the simulator (in memory, or any transport), run in a ServiceGroup (so tests can
+/// shut it down gracefully, as SIGTERM does). Agent and simulator share one ``ManualClock``.
+struct ChannelHarness: AsyncStoppable {
     let url: String
     let simulator: HyperVSimulator
     let group: ServiceGroup
     let task: Task<Void, any Error>
+    let clock: ManualClock
+    let stateDirectory: String
 
     static func start(
-        configure: (inout ChannelConfiguration) -> Void = { _ in }, jobDelayMilliseconds: Int = 0, tls: SelfSignedCertificate.Files? = nil
+        configure: (inout ChannelConfiguration) -> Void = { _ in }, jobDelayMilliseconds: Int = 0, tls: SelfSignedCertificate.Files? = nil,
+        clock: ManualClock = .autoAdvancing(), stateDirectory: String? = nil,
+        transport: ((HyperVSimulator) async throws -> any WSManTransport)? = nil
     ) async throws -> ChannelHarness {
         var simulatorConfiguration = HyperVSimulator.Configuration()
         simulatorConfiguration.jobDelayMilliseconds = jobDelayMilliseconds
+        simulatorConfiguration.clock = clock.epochSeconds
         let simulator = HyperVSimulator(configuration: simulatorConfiguration)
         var logger = Logger(label: "test-channel")
         logger.logLevel = .critical
-        let engine = SnapshotEngine(
-            client: WSManClient(transport: InMemoryTransport(responder: simulator)),
-            stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("channel-\(UUID().uuidString)").path, logger: logger)
+        let directory = stateDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("channel-\(UUID().uuidString)").path
+        let engine = CheckpointService(
+            client: WSManClient(transport: try await transport?(simulator) ?? InMemoryTransport(responder: simulator)),
+            settings: .init(stateDirectory: directory), clock: clock.hostClock, logger: logger)
         var configuration = ChannelConfiguration()
         configuration.port = 0
         configuration.tlsCertificatePath = tls?.certificate
         configuration.tlsKeyPath = tls?.key
         configure(&configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try CommandChannel.application(dispatcher: CommandDispatcher(engine: engine), configuration: configuration, logger: logger) { channel in
+        let app = try CommandChannel.application(dispatcher: CommandDispatcher(service: engine), configuration: configuration, logger: logger) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         }
@@ -43,7 +51,9 @@ struct ChannelHarness {
         var port = 0
         for await value in ports { port = value; break }
         let scheme = tls == nil ? "http" : "https"
-        return ChannelHarness(url: "\(scheme)://127.0.0.1:\(port)/api/HypervResource", simulator: simulator, group: group, task: task)
+        return ChannelHarness(
+            url: "\(scheme)://127.0.0.1:\(port)/api/HypervResource", simulator: simulator, group: group, task: task, clock: clock,
+            stateDirectory: directory)
     }
 
     func stop() async {

@@ -1,24 +1,33 @@
+import Checkpoints
 import CloudStack
 import Foundation
 import HyperV
 import Logging
+import TestSupport
+import Testing
 import WSMan
 import WinRMFixture
 
-/// The command engine over an in-memory simulator (or any transport), with a private state directory.
-struct EngineHarness {
+/// The CloudStack dispatcher and checkpoint service over an in-memory simulator (or any transport), with a private
+/// state directory. Agent and simulator share one ``ManualClock``: job durations are virtual time.
+struct EngineHarness: Sendable {
     let simulator: HyperVSimulator
     let faults: FaultInjector
     let counting: CountingTransport
     let dispatcher: CommandDispatcher
     let stateDirectory: String
+    let clock: ManualClock
+
+    var service: CheckpointService { dispatcher.service }
 
     static func make(
         host: SimulatedHost = .defaultInventory(), stateDirectory: String? = nil,
-        fallback: SnapshotEngine.QuiesceFallback = .crashConsistent, configure: (inout HyperVSimulator.Configuration) -> Void = { _ in },
+        fallback: QuiesceFallback = .crashConsistent, clock: ManualClock = .autoAdvancing(),
+        configure: (inout HyperVSimulator.Configuration) -> Void = { _ in },
         transport: ((HyperVSimulator) -> any WSManTransport)? = nil
     ) -> EngineHarness {
         var configuration = HyperVSimulator.Configuration()
+        configuration.clock = clock.epochSeconds
         configure(&configuration)
         let faults = FaultInjector()
         let simulator = HyperVSimulator(host: host, configuration: configuration, faults: faults)
@@ -27,9 +36,24 @@ struct EngineHarness {
         let directory = stateDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("hv-state-\(UUID().uuidString)").path
         var logger = Logger(label: "test-engine")
         logger.logLevel = .critical
-        var engine = SnapshotEngine(client: WSManClient(transport: counting), stateDirectory: directory, quiesceFallback: fallback, logger: logger)
-        engine.hyperV.schedule = PollSchedule(first: .milliseconds(5), cap: .milliseconds(40))
-        return EngineHarness(simulator: simulator, faults: faults, counting: counting, dispatcher: CommandDispatcher(engine: engine), stateDirectory: directory)
+        let service = CheckpointService(
+            client: WSManClient(transport: counting), settings: .init(stateDirectory: directory, quiesceFallback: fallback),
+            clock: clock.hostClock, logger: logger)
+        return EngineHarness(
+            simulator: simulator, faults: faults, counting: counting, dispatcher: CommandDispatcher(service: service),
+            stateDirectory: directory, clock: clock)
+    }
+
+    /// The same harness with another exclusion (to observe it).
+    func with(exclusion: VMExclusion) -> EngineHarness {
+        var logger = Logger(label: "test-engine")
+        logger.logLevel = .critical
+        let service = CheckpointService(
+            client: WSManClient(transport: counting), settings: self.service.settings, clock: clock.hostClock, exclusion: exclusion,
+            logger: logger)
+        return EngineHarness(
+            simulator: simulator, faults: faults, counting: counting, dispatcher: CommandDispatcher(service: service),
+            stateDirectory: stateDirectory, clock: clock)
     }
 
     /// Sends a command and returns the answer's inner object (what follows the answer class key) and the class.
@@ -91,3 +115,5 @@ extension JSONValue {
 
 let runningVMID = "3A1F6C2E-5B7D-4C8A-9E01-2F3B4C5D6E7F"
 let stoppedVMID = "6E5D4C3B-2A19-4F8E-8D7C-6B5A4F3E2D1C"
+
+extension RunningFixture: AsyncStoppable {}

@@ -1,6 +1,7 @@
 import CloudStack
 import Foundation
 import Logging
+import TestSupport
 import Testing
 import WSMan
 import WSManCurl
@@ -33,22 +34,24 @@ import WinRMFixture
     @Test func createRevertDeleteOverHTTP() async throws {
         let simulator = HyperVSimulator()
         let fixture = try await Self.serve(simulator)
-        defer { Task { await fixture.stop() } }
-        let harness = EngineHarness.make(transport: { _ in try! Self.transport(fixture.url) })
-        #expect(await harness.create(Commands.create("http-snap", type: "DiskAndMemory")).result)
-        #expect(await harness.revert(Commands.revert("http-snap", type: "DiskAndMemory"))["vmState"]?.stringValue == "PowerOn")
-        #expect(await harness.delete(Commands.delete("http-snap")).result)
-        #expect(await simulator.host.checkpoints.count == 2)
+        try await using(fixture) { fixture in
+            let harness = EngineHarness.make(transport: { _ in try! Self.transport(fixture.url) })
+            #expect(await harness.create(Commands.create("http-snap", type: "DiskAndMemory")).result)
+            #expect(await harness.revert(Commands.revert("http-snap", type: "DiskAndMemory"))["vmState"]?.stringValue == "PowerOn")
+            #expect(await harness.delete(Commands.delete("http-snap")).result)
+            #expect(await simulator.host.checkpoints.count == 2)
+        }
     }
 
     @Test func wrongCredentialsAnswerResultFalseWithoutSecrets() async throws {
         let fixture = try await Self.serve(HyperVSimulator())
-        defer { Task { await fixture.stop() } }
-        let harness = EngineHarness.make(transport: { _ in try! Self.transport(fixture.url, password: "wrong-\(Self.password)") })
-        let answer = await harness.create(Commands.create("x"))
-        #expect(!answer.result)
-        #expect(answer.details.contains("authentication failed"))
-        #expect(!answer.details.contains(Self.password))
+        try await using(fixture) { fixture in
+            let harness = EngineHarness.make(transport: { _ in try! Self.transport(fixture.url, password: "wrong-\(Self.password)") })
+            let answer = await harness.create(Commands.create("x"))
+            #expect(!answer.result)
+            #expect(answer.details.contains("authentication failed"))
+            #expect(!answer.details.contains(Self.password))
+        }
     }
 
     @Test func unreachableHostAnswersResultFalse() async throws {
@@ -62,17 +65,18 @@ import WinRMFixture
         let simulator = HyperVSimulator()
         let faults = FaultInjector()
         let fixture = try await Self.serve(simulator, faults: faults)
-        defer { Task { await fixture.stop() } }
-        let harness = EngineHarness.make(transport: { _ in try! Self.transport(fixture.url) })
-        faults.inject(.internalError)
-        let first = await harness.create(Commands.create(vm: "i-2-18-VM", "flaky"))
-        #expect(!first.result)
-        #expect(first.details.contains("SOAP fault"))
-        faults.inject(.malformedBody)
-        #expect(await harness.create(Commands.create(vm: "i-2-18-VM", "flaky")).result == false)
-        let retried = await harness.create(Commands.create(vm: "i-2-18-VM", "flaky"))
-        #expect(retried.result, "\(retried.details)")
-        #expect(await simulator.host.checkpoints.filter { $0.name == "flaky" }.count == 1)
+        try await using(fixture) { fixture in
+            let harness = EngineHarness.make(transport: { _ in try! Self.transport(fixture.url) })
+            faults.inject(.internalError)
+            let first = await harness.create(Commands.create(vm: "i-2-18-VM", "flaky"))
+            #expect(!first.result)
+            #expect(first.details.contains("SOAP fault"))
+            faults.inject(.malformedBody)
+            #expect(await harness.create(Commands.create(vm: "i-2-18-VM", "flaky")).result == false)
+            let retried = await harness.create(Commands.create(vm: "i-2-18-VM", "flaky"))
+            #expect(retried.result, "\(retried.details)")
+            #expect(await simulator.host.checkpoints.filter { $0.name == "flaky" }.count == 1)
+        }
     }
 
     /// Record the three commands against the simulator, then replay them through HTTP: same answers.
@@ -90,12 +94,13 @@ import WinRMFixture
         var recorded: [JSONValue] = []
         for (commandClass, body) in commands { recorded.append(await recording.run(commandClass, body).answer) }
         let fixture = try await Self.serve(try TranscriptReplayer(directory: directory))
-        defer { Task { await fixture.stop() } }
-        let replaying = EngineHarness.make(transport: { _ in try! Self.transport(fixture.url) })
-        for ((commandClass, body), expected) in zip(commands, recorded) {
-            let answer = await replaying.run(commandClass, body).answer
-            #expect(answer == expected)
-            #expect(answer.result)
+        try await using(fixture) { fixture in
+            let replaying = EngineHarness.make(transport: { _ in try! Self.transport(fixture.url) })
+            for ((commandClass, body), expected) in zip(commands, recorded) {
+                let answer = await replaying.run(commandClass, body).answer
+                #expect(answer == expected)
+                #expect(answer.result)
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
+import Checkpoints
 import CloudStack
 import Foundation
+import TestSupport
 import Testing
 import WinRMFixture
 
@@ -96,36 +98,49 @@ import WinRMFixture
 }
 
 @Suite struct ConcurrencyAndRecoveryTests {
+    /// The first command is provably inside its job wait (its poll sleep is parked on the held clock) when the
+    /// second arrives.
     @Test func aDifferentOperationOnABusyVMIsRefusedAtOnce() async throws {
-        let harness = EngineHarness.make { $0.jobDelayMilliseconds = 300 }
+        let clock = ManualClock(held: true)
+        let harness = EngineHarness.make(clock: clock) { $0.jobDelayMilliseconds = 300 }
         async let slow = harness.create(Commands.create(vm: "i-2-18-VM", "slow"))
-        try await Task.sleep(for: .milliseconds(60))
+        await clock.waitForSleepers(1)
         let refused = await harness.delete(Commands.delete(vm: "i-2-18-VM", "other"))
         #expect(!refused.result)
-        #expect(refused.details.contains("busy with CreateVMSnapshotCommand of slow"))
+        #expect(refused.details.contains("VM i-2-18-VM is busy taking checkpoint slow"), "\(refused.details)")
+        clock.release()
         #expect(await slow.result)
+        #expect(await harness.simulator.host.checkpoints.filter { $0.name == "slow" }.count == 1)
     }
 
     @Test func anIdenticalReSendJoinsTheRunningCommand() async throws {
-        let harness = EngineHarness.make { $0.jobDelayMilliseconds = 200 }
+        let clock = ManualClock(held: true)
+        let (events, continuation) = AsyncStream<VMExclusion.Event>.makeStream()
+        let harness = EngineHarness.make(clock: clock) { $0.jobDelayMilliseconds = 200 }
+            .with(exclusion: VMExclusion(lockDirectory: nil) { continuation.yield($0) })
         async let first = harness.create(Commands.create(vm: "i-2-18-VM", "joined"))
-        try await Task.sleep(for: .milliseconds(40))
+        await clock.waitForSleepers(1)
         async let second = harness.create(Commands.create(vm: "i-2-18-VM", "joined"))
+        for await event in events {
+            if case .joined = event { break }
+        }
+        clock.release()
         let (a, b) = await (first, second)
         #expect(a.result && b.result)
         #expect(a == b)
         #expect(await harness.simulator.host.checkpoints.filter { $0.name == "joined" }.count == 1)
     }
 
+    /// Both creates are parked in their job waits at the same moment: different VMs do not wait for each other.
     @Test func differentVMsRunInParallel() async throws {
-        let harness = EngineHarness.make { $0.jobDelayMilliseconds = 200 }
-        let started = ContinuousClock.now
+        let clock = ManualClock(held: true)
+        let harness = EngineHarness.make(clock: clock) { $0.jobDelayMilliseconds = 200 }
         async let one = harness.create(Commands.create(vm: "i-2-18-VM", "p1"))
         async let two = harness.create(Commands.create(vm: "i-2-17-VM", "p2", quiesce: false))
+        await clock.waitForSleepers(2)
+        clock.release()
         let (a, b) = await (one, two)
-        #expect(a.result && b.result)
-        // Sequentially the jobs alone would take ≥ 3 × 200 ms (create, create + clear state); in parallel less.
-        #expect(ContinuousClock.now - started < .milliseconds(1500))
+        #expect(a.result && b.result, "\(a.details) / \(b.details)")
     }
 
     @Test func aCreateInterruptedMidJobIsAdoptedNotDuplicated() async throws {
@@ -133,13 +148,15 @@ import WinRMFixture
         let harness = EngineHarness.make()
         let journal = OperationJournal(stateDirectory: harness.stateDirectory)
         await harness.simulator.mutate { $0.vms[0].userSnapshotType = 4 }
-        let client = harness.dispatcher.engine.hyperV
+        let client = harness.service.hyperV
         let vm = try await client.findVM(named: "i-2-17-VM")
-        let entry = OperationJournal.Entry(command: CommandClass.createVMSnapshot, vmName: vm.name, vmID: vm.id, snapshotName: "crash-me", originalCheckpointType: 5, startedAt: 0)
+        let entry = OperationJournal.Entry(
+            operation: "take", vmName: vm.name, vmID: vm.id, snapshotName: "crash-me", originalCheckpointType: 5, startedAt: 0)
         try journal.record(entry)
         let created = try await client.createCheckpoint(of: vm, deadline: .now + .seconds(5)) { jobID in
             var updated = entry
             updated.jobID = jobID
+            updated.step = .jobStarted
             try journal.record(updated)
         }
         #expect(created.name.hasPrefix("i-2-17-VM - ("))
@@ -159,8 +176,9 @@ import WinRMFixture
         let harness = EngineHarness.make()
         await harness.simulator.mutate { $0.vms[1].userSnapshotType = 5 }
         let journal = OperationJournal(stateDirectory: harness.stateDirectory)
-        try journal.record(.init(command: CommandClass.createVMSnapshot, vmName: "i-2-18-VM", vmID: stoppedVMID, snapshotName: "x", originalCheckpointType: 3, startedAt: 0))
-        #expect(await harness.dispatcher.engine.recoverAll() == 1)
+        try journal.record(
+            .init(operation: "take", vmName: "i-2-18-VM", vmID: stoppedVMID, snapshotName: "x", originalCheckpointType: 3, startedAt: 0))
+        #expect(await harness.service.recoverAll() == 1)
         #expect(await harness.simulator.host.vm(id: stoppedVMID)?.userSnapshotType == 3)
         #expect(journal.all.isEmpty)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import WSMan
 import WSManCurl
@@ -17,44 +18,48 @@ import WinRMFixture
 
     @Test func basicAuthOverHTTPSWithTheTestCA() async throws {
         let fixture = try await startFixture(tls: true)
-        defer { Task { await fixture.stop() } }
-        var settings = configuration(fixture.url.replacingOccurrences(of: "127.0.0.1", with: "localhost"))
-        settings.caFile = Certificates.path("ca.pem")
-        let client = WSManClient(transport: try CurlTransport(configuration: settings))
-        let identity = try await client.identify()
-        #expect(identity.productVendor == "Microsoft Corporation")
-        #expect(identity.productVersion.contains("OS: 10.0.20348"))
+        try await using(fixture) { fixture in
+            var settings = configuration(fixture.url.replacingOccurrences(of: "127.0.0.1", with: "localhost"))
+            settings.caFile = Certificates.path("ca.pem")
+            let client = WSManClient(transport: try CurlTransport(configuration: settings))
+            let identity = try await client.identify()
+            #expect(identity.productVendor == "Microsoft Corporation")
+            #expect(identity.productVersion.contains("OS: 10.0.20348"))
+        }
     }
 
     @Test func wrongPasswordIsUnauthorized() async throws {
         let fixture = try await startFixture(tls: false)
-        defer { Task { await fixture.stop() } }
-        let transport = try CurlTransport(configuration: configuration(fixture.url, password: "wrong"))
-        let error = await #expect(throws: WSManError.self) { try await WSManClient(transport: transport).identify() }
-        #expect(error?.code == .unauthorized)
-        #expect(error?.description.contains("wrong") == false)
+        try await using(fixture) { fixture in
+            let transport = try CurlTransport(configuration: configuration(fixture.url, password: "wrong"))
+            let error = await #expect(throws: WSManError.self) { try await WSManClient(transport: transport).identify() }
+            #expect(error?.code == .unauthorized)
+            #expect(error?.description.contains("wrong") == false)
+        }
     }
 
     @Test func unknownCAFailsVerification() async throws {
         let fixture = try await startFixture(tls: true)
-        defer { Task { await fixture.stop() } }
-        var settings = configuration(fixture.url)
-        settings.caFile = Certificates.path("other-ca.pem")
-        let error = await #expect(throws: WSManError.self) {
-            try await WSManClient(transport: try CurlTransport(configuration: settings)).identify()
+        try await using(fixture) { fixture in
+            var settings = configuration(fixture.url)
+            settings.caFile = Certificates.path("other-ca.pem")
+            let error = await #expect(throws: WSManError.self) {
+                try await WSManClient(transport: try CurlTransport(configuration: settings)).identify()
+            }
+            #expect(error?.transport?.code == .tls)
+            #expect(error?.description.contains("winrm.ca_file") == true)
         }
-        #expect(error?.transport?.code == .tls)
-        #expect(error?.description.contains("winrm.ca_file") == true)
     }
 
     @Test func systemStoreDoesNotTrustTheTestCAButOptOutDoes() async throws {
         let fixture = try await startFixture(tls: true)
-        defer { Task { await fixture.stop() } }
-        let strict = try CurlTransport(configuration: configuration(fixture.url))
-        await #expect(throws: WSManError.self) { try await WSManClient(transport: strict).identify() }
-        var relaxed = configuration(fixture.url)
-        relaxed.verifyTLS = false
-        _ = try await WSManClient(transport: try CurlTransport(configuration: relaxed)).identify()
+        try await using(fixture) { fixture in
+            let strict = try CurlTransport(configuration: configuration(fixture.url))
+            await #expect(throws: WSManError.self) { try await WSManClient(transport: strict).identify() }
+            var relaxed = configuration(fixture.url)
+            relaxed.verifyTLS = false
+            _ = try await WSManClient(transport: try CurlTransport(configuration: relaxed)).identify()
+        }
     }
 
     @Test func unencryptedHTTPNeedsExplicitOptIn() {
@@ -67,14 +72,15 @@ import WinRMFixture
 
     @Test func slowAnswerTimesOut() async throws {
         let fixture = try await startFixture(tls: false)
-        defer { Task { await fixture.stop() } }
-        var settings = configuration(fixture.url)
-        settings.timeoutSeconds = 1
-        fixture.faults.inject(.delay(milliseconds: 3000))
-        let error = await #expect(throws: WSManError.self) {
-            try await WSManClient(transport: try CurlTransport(configuration: settings)).identify()
+        try await using(fixture) { fixture in
+            var settings = configuration(fixture.url)
+            settings.timeoutSeconds = 1
+            fixture.faults.inject(.delay(milliseconds: 3000))
+            let error = await #expect(throws: WSManError.self) {
+                try await WSManClient(transport: try CurlTransport(configuration: settings)).identify()
+            }
+            #expect(error?.transport?.code == .timeout)
         }
-        #expect(error?.transport?.code == .timeout)
     }
 
     @Test func unreachablePortIsAConnectError() async throws {
@@ -91,58 +97,62 @@ import WinRMFixture
 
     @Test func droppedConnectionIsConnectionLostAndTheNextRequestWorks() async throws {
         let fixture = try await startFixture(tls: false)
-        defer { Task { await fixture.stop() } }
-        let client = WSManClient(transport: try CurlTransport(configuration: configuration(fixture.url)))
-        fixture.faults.inject(.dropConnection)
-        let error = await #expect(throws: WSManError.self) { try await client.identify() }
-        #expect(error?.code == .transport)
-        _ = try await client.identify()
+        try await using(fixture) { fixture in
+            let client = WSManClient(transport: try CurlTransport(configuration: configuration(fixture.url)))
+            fixture.faults.inject(.dropConnection)
+            let error = await #expect(throws: WSManError.self) { try await client.identify() }
+            #expect(error?.code == .transport)
+            _ = try await client.identify()
+        }
     }
 
     @Test func keepAliveReusesOneConnection() async throws {
         let fixture = try await startFixture(tls: true)
-        defer { Task { await fixture.stop() } }
-        var settings = configuration(fixture.url)
-        settings.caFile = Certificates.path("ca.pem")
-        settings.maxConnections = 1
-        let transport = try CurlTransport(configuration: settings)
-        let client = WSManClient(transport: transport)
-        for _ in 0..<20 { _ = try await client.identify() }
-        #expect(transport.statistics.requests == 20)
-        #expect(transport.statistics.connectionsOpened == 1)
-        #expect(fixture.requestLog.count == 20)
+        try await using(fixture) { fixture in
+            var settings = configuration(fixture.url)
+            settings.caFile = Certificates.path("ca.pem")
+            settings.maxConnections = 1
+            let transport = try CurlTransport(configuration: settings)
+            let client = WSManClient(transport: transport)
+            for _ in 0..<20 { _ = try await client.identify() }
+            #expect(transport.statistics.requests == 20)
+            #expect(transport.statistics.connectionsOpened == 1)
+            #expect(fixture.requestLog.count == 20)
+        }
     }
 
     @Test func poolBoundsConcurrentConnections() async throws {
         let fixture = try await startFixture(tls: false)
-        defer { Task { await fixture.stop() } }
-        var settings = configuration(fixture.url)
-        settings.maxConnections = 3
-        let transport = try CurlTransport(configuration: settings)
-        let client = WSManClient(transport: transport)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<30 { group.addTask { _ = try await client.identify() } }
-            try await group.waitForAll()
+        try await using(fixture) { fixture in
+            var settings = configuration(fixture.url)
+            settings.maxConnections = 3
+            let transport = try CurlTransport(configuration: settings)
+            let client = WSManClient(transport: transport)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<30 { group.addTask { _ = try await client.identify() } }
+                try await group.waitForAll()
+            }
+            #expect(transport.statistics.requests == 30)
+            #expect(transport.statistics.connectionsOpened <= 3)
         }
-        #expect(transport.statistics.requests == 30)
-        #expect(transport.statistics.connectionsOpened <= 3)
     }
 
     @Test func cancellationAbortsAnInFlightRequest() async throws {
         let fixture = try await startFixture(tls: false)
-        defer { Task { await fixture.stop() } }
-        fixture.faults.inject(.delay(milliseconds: 4000))
-        let client = WSManClient(transport: try CurlTransport(configuration: configuration(fixture.url)))
-        let started = ContinuousClock.now
-        let task = Task { try await client.identify() }
-        try await Task.sleep(for: .milliseconds(200))
-        task.cancel()
-        let result = await task.result
-        guard case .failure(let error as WSManError) = result else {
-            Issue.record("expected a cancelled request, got \(result)")
-            return
+        try await using(fixture) { fixture in
+            fixture.faults.inject(.delay(milliseconds: 4000))
+            let client = WSManClient(transport: try CurlTransport(configuration: configuration(fixture.url)))
+            let started = ContinuousClock.now
+            let task = Task { try await client.identify() }
+            try await Task.sleep(for: .milliseconds(200))
+            task.cancel()
+            let result = await task.result
+            guard case .failure(let error as WSManError) = result else {
+                Issue.record("expected a cancelled request, got \(result)")
+                return
+            }
+            #expect(error.transport?.code == .cancelled)
+            #expect(ContinuousClock.now - started < .seconds(3))
         }
-        #expect(error.transport?.code == .cancelled)
-        #expect(ContinuousClock.now - started < .seconds(3))
     }
 }

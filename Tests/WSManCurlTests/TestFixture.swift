@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Logging
 import WSMan
@@ -35,3 +36,5 @@ func startFixture(tls: Bool) async throws -> RunningFixture {
     logger.logLevel = .critical
     return try await FixtureServer.start(responder: IdentifyResponder(), configuration: configuration, logger: logger)
 }
+
+extension RunningFixture: AsyncStoppable {}

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Logging
 import WSMan
 import WSManCurl
@@ -10,6 +11,8 @@ struct SimulatorHarness {
     let simulator: HyperVSimulator
     let fixture: RunningFixture
     let transport: CurlTransport
+    /// The simulated host's clock: auto-advancing virtual time, so job and merge durations cost no wall time.
+    let clock: ManualClock
     var client: WSManClient { WSManClient(transport: transport) }
 
     static let user = "hvadmin"
@@ -18,7 +21,9 @@ struct SimulatorHarness {
     static func start(
         host: SimulatedHost = .defaultInventory(), configure: (inout HyperVSimulator.Configuration) -> Void = { _ in }
     ) async throws -> SimulatorHarness {
+        let clock = ManualClock.autoAdvancing()
         var configuration = HyperVSimulator.Configuration()
+        configuration.clock = clock.epochSeconds
         configure(&configuration)
         let faults = FaultInjector()
         let simulator = HyperVSimulator(host: host, configuration: configuration, faults: faults)
@@ -34,7 +39,7 @@ struct SimulatorHarness {
         settings.username = user
         settings.password = password
         settings.timeoutSeconds = 10
-        return SimulatorHarness(simulator: simulator, fixture: fixture, transport: try CurlTransport(configuration: settings))
+        return SimulatorHarness(simulator: simulator, fixture: fixture, transport: try CurlTransport(configuration: settings), clock: clock)
     }
 
     func stop() async { await fixture.stop() }
@@ -64,13 +69,28 @@ func service(_ uri: String, _ method: String, _ parameters: [InvokeParameter]) -
     InvokeRequest(resourceURI: uri, method: method, selectors: [Selector("CreationClassName", ResourceURI.className(of: uri))], parameters: parameters)
 }
 
+extension SimulatorHarness {
+    /// Polls a job until it leaves the running states; each pause moves the host's virtual clock on by 20 ms.
+    func waitForJob(_ job: EndpointReference) async throws -> WSManInstance {
+        for _ in 0..<200 {
+            let instance = try await client.get(GetRequest(job))
+            if let state = instance.int("JobState"), ![2, 3, 4, 6].contains(state) { return instance }
+            await clock.sleep(.milliseconds(20))
+        }
+        throw TranscriptError(message: "job did not finish")
+    }
+}
+
+extension SimulatorHarness: AsyncStoppable {}
+extension RunningFixture: AsyncStoppable {}
+
 extension WSManClient {
-    /// Polls a job until it leaves the running states.
+    /// Polls a job on a zero-delay host until it leaves the running states (such jobs finish at once: no pause).
     func waitForJob(_ job: EndpointReference) async throws -> WSManInstance {
         for _ in 0..<200 {
             let instance = try await get(GetRequest(job))
             if let state = instance.int("JobState"), ![2, 3, 4, 6].contains(state) { return instance }
-            try await Task.sleep(for: .milliseconds(20))
+            await Task.yield()
         }
         throw TranscriptError(message: "job did not finish")
     }

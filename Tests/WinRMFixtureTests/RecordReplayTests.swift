@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 import WSMan
 import WSManCurl
@@ -13,11 +14,12 @@ import WinRMFixture
 
     func record(_ flow: @Sendable (WSManClient) async throws -> [String], name: String, into directory: String) async throws -> [String] {
         let harness = try await SimulatorHarness.start()
-        defer { Task { await harness.stop() } }
-        if name == "failed-job" { harness.fixture.faults.inject(.failJob(method: "CreateSnapshot", errorCode: 32768)) }
-        let scrubber = Scrubber(host: "hv-real-01.corp.example", username: SimulatorHarness.user, password: SimulatorHarness.password)
-        let recording = try RecordingTransport(base: harness.transport, directory: directory + "/" + name, scrubber: scrubber)
-        return try await flow(WSManClient(transport: recording))
+        return try await using(harness) { harness in
+            if name == "failed-job" { harness.fixture.faults.inject(.failJob(method: "CreateSnapshot", errorCode: 32768)) }
+            let scrubber = Scrubber(host: "hv-real-01.corp.example", username: SimulatorHarness.user, password: SimulatorHarness.password)
+            let recording = try RecordingTransport(base: harness.transport, directory: directory + "/" + name, scrubber: scrubber)
+            return try await flow(WSManClient(transport: recording))
+        }
     }
 
     func replay(_ flow: @Sendable (WSManClient) async throws -> [String], transcripts: String) async throws -> [String] {
@@ -28,13 +30,14 @@ import WinRMFixture
         server.username = "replay"
         server.password = "replay-pw"
         let fixture = try await FixtureServer.start(responder: replayer, configuration: server, logger: logger)
-        defer { Task { await fixture.stop() } }
-        var settings = CurlTransportConfiguration(url: fixture.url)
-        settings.allowUnencrypted = true
-        settings.authentication = .basic
-        settings.username = "replay"
-        settings.password = "replay-pw"
-        return try await flow(WSManClient(transport: try CurlTransport(configuration: settings)))
+        return try await using(fixture) { fixture in
+            var settings = CurlTransportConfiguration(url: fixture.url)
+            settings.allowUnencrypted = true
+            settings.authentication = .basic
+            settings.username = "replay"
+            settings.password = "replay-pw"
+            return try await flow(WSManClient(transport: try CurlTransport(configuration: settings)))
+        }
     }
 
     @Test(arguments: CheckpointFlows.all.map(\.name))
@@ -91,7 +94,7 @@ import WinRMFixture
             let state = try await client.get(GetRequest(output.job!)).int("JobState") ?? -1
             states.append(state)
             if state == 7 { break }
-            try await Task.sleep(for: .milliseconds(20))
+            await harness.clock.sleep(.milliseconds(20))
         }
         await harness.stop()
         #expect(states.first == 4 && states.last == 7)

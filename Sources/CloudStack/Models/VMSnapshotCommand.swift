@@ -1,6 +1,9 @@
+import Checkpoints
+import Logging
+
 /// A `VMSnapshotBaseCommand` (Create / RevertTo / Delete) as sent by GSON: typed accessors over the raw object,
 /// which is kept whole so every volume and the target echo with all their fields.
-public struct VMSnapshotCommand: Sendable {
+public struct VMSnapshotCommand: AgentCommand {
     public let raw: JSONValue
     public let vmName: String
     public let snapshotName: String
@@ -12,11 +15,9 @@ public struct VMSnapshotCommand: Sendable {
     /// Seconds; 0 means the management server's default.
     public let wait: Int
 
-    public struct DecodingError: Error, CustomStringConvertible, Sendable {
-        public let description: String
-    }
+    public typealias DecodingError = CommandDecodingError
 
-    public init(_ raw: JSONValue) throws(DecodingError) {
+    public init(_ raw: JSONValue) throws(CommandDecodingError) {
         guard raw.isObject else { throw DecodingError(description: "the command body is not a JSON object") }
         self.raw = raw
         guard let vmName = raw["vmName"]?.stringValue, !vmName.isEmpty else {
@@ -51,5 +52,19 @@ public struct VMSnapshotCommand: Sendable {
         self.quiesce = target["quiescevm"]?.boolValue ?? true
         self.target = target
         self.wait = Int(clamping: raw["wait"]?.int64Value ?? 0)
+    }
+}
+
+extension VMSnapshotCommand {
+    public var logMetadata: Logger.Metadata {
+        ["cloudstack.vm": "\(vmName)", "cloudstack.snapshot": "\(snapshotName)"]
+    }
+
+    /// The command's `wait` as the operation's timeout (`nil`: the management server's default).
+    public var timeout: Duration? { wait > 0 ? .seconds(wait) : nil }
+
+    /// The disks the answer needs: memory sizes only matter for a ROOT volume.
+    public var diskDetail: DiskDetail {
+        volumes.contains { $0["volumeType"]?.stringValue == "ROOT" } ? .disksAndMemory : .disks
     }
 }

@@ -14,6 +14,9 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
         public var language: String = "en-US"
         /// Hyper-V's limit of checkpoints per VM.
         public var maxCheckpointsPerVM: Int = 50
+        /// The host's clock, in seconds since 1970: jobs, merges and timestamps follow it (tests pass a clock they
+        /// control).
+        public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         public init() {}
     }
 
@@ -48,7 +51,7 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
         return Array((try? encoder.encode(host)) ?? Data("{}".utf8))
     }
 
-    var now: Double { Date().timeIntervalSince1970 }
+    var now: Double { configuration.clock() }
 
     // MARK: request routing
 

@@ -1,6 +1,8 @@
+import Checkpoints
 import HyperV
+import Logging
 
-/// Fills each volume of a command from the VM's disks after the operation (DESIGN.md §6): `path` = the file the VM
+/// Fills each volume of a command from the VM's disks after the operation (the answer semantics in README.md): `path` = the file the VM
 /// now writes to (unchanged when it did not change), `size` = bytes of the differencing chain (plus saved memory for
 /// ROOT), `chainInfo` = `{"checkpointId","activeDisk","diskChain"}`. Every other field is echoed as received.
 public enum VolumeAnswers {
@@ -60,5 +62,19 @@ public enum VolumeAnswers {
                 .setting("chainInfo", .string(JSONWriter.string(chainInfo)))
         }
         return Result(volumes: updated, unmatched: unmatched)
+    }
+}
+
+extension VMSnapshotCommand {
+    /// The command's volumes filled from the report's disks; volumes matching no disk are logged and echoed.
+    func volumes(after report: CheckpointReport, logger: Logger) -> [JSONValue] {
+        let storage = report.storage ?? VMStorage(disks: [], memoryMB: 0)
+        let result = VolumeAnswers.build(
+            volumes: volumes, storage: storage, checkpointID: report.currentCheckpointID, memoryCheckpoints: report.memoryCheckpoints)
+        if !result.unmatched.isEmpty {
+            logger.warning(
+                "volumes without a matching disk on the VM", metadata: ["cloudstack.vm": "\(report.vm.name)", "volumes": "\(result.unmatched)"])
+        }
+        return result.volumes
     }
 }
