@@ -23,18 +23,18 @@ struct ChannelHarness: AsyncStoppable {
 
     static func start(
         configure: (inout ChannelConfiguration) -> Void = { _ in }, jobDelayMilliseconds: Int = 0, tls: SelfSignedCertificate.Files? = nil,
-        clock: ManualClock = .autoAdvancing(), stateDirectory: String? = nil,
-        transport: ((HyperVSimulator) async throws -> any WSManTransport)? = nil
+        clock: ManualClock = .autoAdvancing(), stateDirectory: String? = nil, simulator existing: HyperVSimulator? = nil,
+        transport: (any WSManTransport)? = nil
     ) async throws -> ChannelHarness {
         var simulatorConfiguration = HyperVSimulator.Configuration()
         simulatorConfiguration.jobDelayMilliseconds = jobDelayMilliseconds
         simulatorConfiguration.clock = clock.epochSeconds
-        let simulator = HyperVSimulator(configuration: simulatorConfiguration)
+        let simulator = existing ?? HyperVSimulator(configuration: simulatorConfiguration)
         var logger = Logger(label: "test-channel")
         logger.logLevel = .critical
         let directory = stateDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("channel-\(UUID().uuidString)").path
         let engine = CheckpointService(
-            client: WSManClient(transport: try await transport?(simulator) ?? InMemoryTransport(responder: simulator)),
+            client: WSManClient(transport: transport ?? InMemoryTransport(responder: simulator)),
             settings: .init(stateDirectory: directory), clock: clock.hostClock, logger: logger)
         var configuration = ChannelConfiguration()
         configuration.port = 0

@@ -28,7 +28,15 @@ import Testing
                 }
                 if bytes.isEmpty { bytes = [0x7B] }
             }
-            if let json = try? JSONParser.parse(bytes), (try? VMSnapshotCommand(json)) != nil { decoded += 1 }
+            do {
+                let command = try VMSnapshotCommand(try JSONParser.parse(bytes))
+                decoded += 1
+                #expect(!command.vmName.isEmpty && !command.snapshotName.isEmpty, "round \(round): a decoded command names its VM and snapshot")
+            } catch let error as JSONParser.ParseError {
+                #expect(error.description.hasPrefix("invalid JSON at byte"), "round \(round)")
+            } catch let error as CommandDecodingError {
+                #expect(!error.description.isEmpty, "round \(round)")
+            }
         }
         #expect(decoded > 0)
     }
@@ -45,7 +53,7 @@ import Testing
             case .answered(let answer, _):
                 guard case .array(let items) = answer, case .object(let members)? = items.first else { Issue.record("bad answer shape"); continue }
                 #expect(members.first?.0 == AnswerClass.deleteVMSnapshot)
-            case .undecodable: break
+            case .undecodable(let reason): #expect(reason.hasPrefix("invalid JSON at byte"))
             case .unknownCommand: Issue.record("the command class is known")
             }
         }
