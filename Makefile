@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libxml2-dev pkg-config openssl curl
 BIN := .build/debug
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo bench format clean
 
 all: build
 
@@ -34,6 +34,9 @@ bench: deps
 	@[ -x .build-venv/bin/python ] || { python3 -m venv .build-venv && .build-venv/bin/pip install -q pywinrm xmltodict; } || echo "pywinrm unavailable: the side-by-side comparison is skipped"
 	$(SWIFT) build -c release --product hyperv-bench
 	.build/release/hyperv-bench
+
+format:
+	$(SWIFT) format -i -r Sources Tests Package.swift
 
 clean:
 	rm -rf .build

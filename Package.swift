@@ -26,51 +26,65 @@ let package = Package(
         // WS-Management protocol (no libcurl).
         .target(name: "WSMan", dependencies: ["XMLSupport"]),
         // libcurl transport.
-        .target(name: "WSManCurl", dependencies: ["WSMan", "CCurlShims", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "WSManCurl", dependencies: ["WSMan", "CCurlShims", .product(name: "Logging", package: "swift-log")]),
         // Hyper-V on WMI v2: VMs, checkpoints, jobs, disk chains.
         .target(name: "HyperV", dependencies: ["WSMan", .product(name: "Logging", package: "swift-log")]),
         // The checkpoint service: take / revert / delete / inspect / recover, consistency policy, journal, per-VM
         // exclusion across processes. Knows nothing of CloudStack.
-        .target(name: "Checkpoints", dependencies: ["HyperV", "WSMan", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Checkpoints", dependencies: ["HyperV", "WSMan", .product(name: "Logging", package: "swift-log")]),
         // CloudStack: GSON-compatible models, one thin handler per command onto the checkpoint service.
-        .target(name: "CloudStack", dependencies: ["Checkpoints", "HyperV", "WSMan", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "CloudStack",
+            dependencies: ["Checkpoints", "HyperV", "WSMan", .product(name: "Logging", package: "swift-log")]),
         // The CloudStack command channel (HTTPS), allow-list, upstream pass-through, logging.
-        .target(name: "AgentServer", dependencies: [
-            "CloudStack", "AgentConfig", "WSManCurl",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdCore", package: "hummingbird"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "AgentServer",
+            dependencies: [
+                "CloudStack", "AgentConfig", "WSManCurl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Configuration file shared by every subcommand.
         .target(name: "AgentConfig"),
         // Test/fixture WinRM server (never imports HyperV or CloudStack).
-        .target(name: "WinRMFixture", dependencies: [
-            "WSMan", "XMLSupport",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdCore", package: "hummingbird"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "WinRMFixture",
+            dependencies: [
+                "WSMan", "XMLSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
-        .executableTarget(name: "hyperv-agent", dependencies: [
-            "WSMan", "WSManCurl", "AgentConfig", "HyperV", "Checkpoints", "CloudStack", "AgentServer",
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "hyperv-bench", dependencies: [
-            "WSMan", "WSManCurl", "XMLSupport", "HyperV", "Checkpoints", "CloudStack", "WinRMFixture",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "winrm-fixture", dependencies: [
-            "WinRMFixture",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .executableTarget(
+            name: "hyperv-agent",
+            dependencies: [
+                "WSMan", "WSManCurl", "AgentConfig", "HyperV", "Checkpoints", "CloudStack", "AgentServer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "hyperv-bench",
+            dependencies: [
+                "WSMan", "WSManCurl", "XMLSupport", "HyperV", "Checkpoints", "CloudStack", "WinRMFixture",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "winrm-fixture",
+            dependencies: [
+                "WinRMFixture",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Test helpers shared by the test targets (a manual clock).
         .target(name: "TestSupport", dependencies: ["HyperV"], path: "Tests/TestSupport"),
@@ -78,15 +92,37 @@ let package = Package(
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "WSManTests", dependencies: ["WSMan", "XMLSupport"], resources: [.copy("Samples")]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
-        .testTarget(name: "CloudStackTests", dependencies: ["CloudStack", "Checkpoints", "TestSupport", "HyperV", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")], resources: [.copy("Commands")]),
-        .testTarget(name: "AgentServerTests", dependencies: [
-            "AgentServer", "CloudStack", "Checkpoints", "TestSupport", "WinRMFixture", "WSMan", "WSManCurl", "AgentConfig",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
-        ], resources: [.copy("Commands")]),
-        .testTarget(name: "HyperVTests", dependencies: ["HyperV", "Checkpoints", "TestSupport", "WSMan", "WinRMFixture", "WSManCurl", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "WSManCurlTests", dependencies: ["WSManCurl", "TestSupport", "WSMan", "WinRMFixture", .product(name: "Logging", package: "swift-log")], resources: [.copy("Certificates")]),
-        .testTarget(name: "WinRMFixtureTests", dependencies: ["WinRMFixture", "TestSupport", "WSMan", "WSManCurl", "XMLSupport", .product(name: "Logging", package: "swift-log")], resources: [.copy("Transcripts")]),
+        .testTarget(
+            name: "CloudStackTests",
+            dependencies: [
+                "CloudStack", "Checkpoints", "TestSupport", "HyperV", "WSMan", "WinRMFixture", "WSManCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ], resources: [.copy("Commands")]),
+        .testTarget(
+            name: "AgentServerTests",
+            dependencies: [
+                "AgentServer", "CloudStack", "Checkpoints", "TestSupport", "WinRMFixture", "WSMan", "WSManCurl",
+                "AgentConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ], resources: [.copy("Commands")]),
+        .testTarget(
+            name: "HyperVTests",
+            dependencies: [
+                "HyperV", "Checkpoints", "TestSupport", "WSMan", "WinRMFixture", "WSManCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "WSManCurlTests",
+            dependencies: [
+                "WSManCurl", "TestSupport", "WSMan", "WinRMFixture", .product(name: "Logging", package: "swift-log"),
+            ], resources: [.copy("Certificates")]),
+        .testTarget(
+            name: "WinRMFixtureTests",
+            dependencies: [
+                "WinRMFixture", "TestSupport", "WSMan", "WSManCurl", "XMLSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ], resources: [.copy("Transcripts")]),
     ]
 )

@@ -37,7 +37,9 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// The WinRM URL, or an error saying how to set it.
     public func requireWinRMURL() throws(ConfigError) -> String {
         guard let winrmURL, !winrmURL.isEmpty else {
-            throw ConfigError(code: .missing, location: "", message: "winrm.url is required (e.g. winrm.url = https://hyperv01:5986/wsman)")
+            throw ConfigError(
+                code: .missing, location: "",
+                message: "winrm.url is required (e.g. winrm.url = https://hyperv01:5986/wsman)")
         }
         return winrmURL
     }

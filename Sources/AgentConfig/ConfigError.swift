@@ -1,7 +1,9 @@
 /// A configuration problem, naming the file and line (or the override) that caused it and what to do.
 public struct ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Sendable { case syntax, unknownKey, duplicateKey, badValue, missing, unreadable, insecurePermissions }
+        private enum Base: String, Sendable {
+            case syntax, unknownKey, duplicateKey, badValue, missing, unreadable, insecurePermissions
+        }
         private let base: Base
         private init(_ base: Base) { self.base = base }
         public static let syntax = Code(.syntax)

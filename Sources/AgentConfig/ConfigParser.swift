@@ -1,7 +1,9 @@
 /// Parses `agent.conf`: `key = value` lines, `#` comment lines, blank lines. Unknown keys, repeated keys and bad
 /// values are errors naming the line. Overrides (`--set key=value`) are applied after the file, same rules.
 public enum ConfigParser {
-    public static func parse(_ text: String, source: String = "agent.conf", overrides: [String] = []) throws(ConfigError) -> AgentConfiguration {
+    public static func parse(_ text: String, source: String = "agent.conf", overrides: [String] = [])
+        throws(ConfigError) -> AgentConfiguration
+    {
         var configuration = AgentConfiguration()
         var seen: [String: Int] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -14,7 +16,8 @@ public enum ConfigParser {
             let key = line[..<equals].trimmingWhitespace()
             let value = line[line.index(after: equals)...].trimmingWhitespace()
             if let first = seen[key] {
-                throw ConfigError(code: .duplicateKey, location: location, message: "'\(key)' is already set on line \(first)")
+                throw ConfigError(
+                    code: .duplicateKey, location: location, message: "'\(key)' is already set on line \(first)")
             }
             seen[key] = index + 1
             try apply(key: key, value: value, to: &configuration, location: location)
@@ -24,18 +27,23 @@ public enum ConfigParser {
                 throw ConfigError(code: .syntax, location: "--set \(override)", message: "expected --set key=value")
             }
             let key = override[..<equals].trimmingWhitespace()
-            try apply(key: key, value: override[override.index(after: equals)...].trimmingWhitespace(), to: &configuration, location: "--set \(key)")
+            try apply(
+                key: key, value: override[override.index(after: equals)...].trimmingWhitespace(), to: &configuration,
+                location: "--set \(key)")
         }
         if (configuration.agentTLSCert == nil) != (configuration.agentTLSKey == nil) {
-            throw ConfigError(code: .badValue, location: source, message: "agent.tls_cert and agent.tls_key must be set together")
+            throw ConfigError(
+                code: .badValue, location: source, message: "agent.tls_cert and agent.tls_key must be set together")
         }
         return configuration
     }
 
-    static func apply(key: String, value: String, to c: inout AgentConfiguration, location: String) throws(ConfigError) {
+    static func apply(key: String, value: String, to c: inout AgentConfiguration, location: String) throws(ConfigError)
+    {
         guard let known = ConfigKey(rawValue: key) else {
             let suggestion = ConfigKey.allCases.map(\.rawValue).min { distance($0, key) < distance($1, key) } ?? ""
-            throw ConfigError(code: .unknownKey, location: location, message: "unknown key '\(key)' (did you mean '\(suggestion)'?)")
+            throw ConfigError(
+                code: .unknownKey, location: location, message: "unknown key '\(key)' (did you mean '\(suggestion)'?)")
         }
         func bad(_ expected: String) -> ConfigError {
             ConfigError(code: .badValue, location: location, message: "\(key) must be \(expected), got '\(value)'")
@@ -56,13 +64,17 @@ public enum ConfigParser {
             return value
         }
         func oneOf<T: RawRepresentable & CaseIterable>(_: T.Type) throws(ConfigError) -> T where T.RawValue == String {
-            guard let parsed = T(rawValue: value) else { throw bad(T.allCases.map(\.rawValue).joined(separator: " | ")) }
+            guard let parsed = T(rawValue: value) else {
+                throw bad(T.allCases.map(\.rawValue).joined(separator: " | "))
+            }
             return parsed
         }
         switch known {
         case .winrmURL:
             let url = try text()
-            guard url.lowercased().hasPrefix("https://") || url.lowercased().hasPrefix("http://") else { throw bad("an http(s):// URL") }
+            guard url.lowercased().hasPrefix("https://") || url.lowercased().hasPrefix("http://") else {
+                throw bad("an http(s):// URL")
+            }
             c.winrmURL = url
         case .winrmAuth: c.winrmAuth = try oneOf(AgentConfiguration.WinRMAuth.self)
         case .winrmUsername: c.winrmUsername = try text()
@@ -80,17 +92,23 @@ public enum ConfigParser {
         case .agentTLSKey: c.agentTLSKey = try text()
         case .agentAllowedClients:
             let entries = value.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
-            guard !entries.isEmpty, entries.allSatisfy({ CIDR.parse($0) != nil }) else { throw bad("a comma-separated list of IP addresses or CIDR blocks") }
+            guard !entries.isEmpty, entries.allSatisfy({ CIDR.parse($0) != nil }) else {
+                throw bad("a comma-separated list of IP addresses or CIDR blocks")
+            }
             c.agentAllowedClients = entries
         case .agentUpstream:
-            guard value.lowercased().hasPrefix("https://") || value.lowercased().hasPrefix("http://") else { throw bad("an http(s):// URL") }
+            guard value.lowercased().hasPrefix("https://") || value.lowercased().hasPrefix("http://") else {
+                throw bad("an http(s):// URL")
+            }
             c.agentUpstream = value
         case .agentStateDir: c.agentStateDir = try text()
         case .agentMaxRequestBytes: c.agentMaxRequestBytes = try positive()
         case .hypervJobTimeoutSeconds: c.hypervJobTimeoutSeconds = try positive()
         case .hypervQuiesceFallback: c.hypervQuiesceFallback = try oneOf(AgentConfiguration.QuiesceFallback.self)
         case .logLevel:
-            guard AgentConfiguration.logLevels.contains(value) else { throw bad(AgentConfiguration.logLevels.joined(separator: " | ")) }
+            guard AgentConfiguration.logLevels.contains(value) else {
+                throw bad(AgentConfiguration.logLevels.joined(separator: " | "))
+            }
             c.logLevel = value
         case .logFormat: c.logFormat = try oneOf(AgentConfiguration.LogFormat.self)
         case .metricsListen:
@@ -101,7 +119,8 @@ public enum ConfigParser {
 
     /// Edit distance, for "did you mean".
     static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         var previous = Array(0...b.count)
         for i in 1...max(a.count, 1) where !a.isEmpty {
             var current = [i] + Array(repeating: 0, count: b.count)

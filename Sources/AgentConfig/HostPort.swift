@@ -6,7 +6,9 @@ public struct HostPort: Equatable, Sendable {
     public let port: Int
 
     public static func parse(_ text: String) -> HostPort? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { return nil }
@@ -31,7 +33,9 @@ public struct CIDR: Equatable, Sendable {
     /// Whether `ip` (textual) lies in this block. IPv4-mapped IPv6 addresses match IPv4 blocks.
     public func contains(_ ip: String) -> Bool {
         guard var candidate = IPAddress.parse(ip) else { return false }
-        if address.count == 4, candidate.count == 16, candidate.prefix(12) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] {
+        if address.count == 4, candidate.count == 16,
+            candidate.prefix(12) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]
+        {
             candidate = Array(candidate.suffix(4))
         }
         guard candidate.count == address.count else { return false }

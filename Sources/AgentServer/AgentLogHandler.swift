@@ -42,10 +42,14 @@ public struct AgentLogHandler: LogHandler {
         let line: String
         switch format {
         case .text:
-            let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\(scrub($0.value.description))" }.joined(separator: " ")
-            line = "\(time) \(event.level) \(label): \(scrub(event.message.description))\(fields.isEmpty ? "" : " " + fields)\n"
+            let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\(scrub($0.value.description))" }.joined(
+                separator: " ")
+            line =
+                "\(time) \(event.level) \(label): \(scrub(event.message.description))\(fields.isEmpty ? "" : " " + fields)\n"
         case .json:
-            var object: [String: String] = ["time": time, "level": "\(event.level)", "logger": label, "message": scrub(event.message.description)]
+            var object: [String: String] = [
+                "time": time, "level": "\(event.level)", "logger": label, "message": scrub(event.message.description),
+            ]
             for (key, value) in all { object[key] = scrub(value.description) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             line = String(decoding: data, as: UTF8.self) + "\n"

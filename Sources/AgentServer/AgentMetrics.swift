@@ -69,7 +69,9 @@ public final class AgentMetrics: Sendable {
     public func render() -> String {
         let s = state.withLock { $0 }
         var out = ""
-        func header(_ name: String, _ type: String, _ help: String) { out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n" }
+        func header(_ name: String, _ type: String, _ help: String) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        }
         func histogram(_ name: String, _ label: String, _ values: [String: Histogram]) {
             for (key, h) in values.sorted(by: { $0.key < $1.key }) {
                 for (bound, count) in zip(h.buckets, h.counts) {
@@ -88,10 +90,15 @@ public final class AgentMetrics: Sendable {
         histogram("hyperv_agent_command_duration_seconds", "command", s.durations)
         header("hyperv_agent_commands_in_flight", "gauge", "VM-snapshot operations running now.")
         out += "hyperv_agent_commands_in_flight \(s.inFlight)\n"
-        header("hyperv_agent_wsman_round_trips_total", "counter", "WS-Man requests sent to the Hyper-V host, by action.")
-        for (key, value) in s.roundTrips.sorted(by: { $0.key < $1.key }) { out += "hyperv_agent_wsman_round_trips_total{action=\"\(key)\"} \(value)\n" }
+        header(
+            "hyperv_agent_wsman_round_trips_total", "counter", "WS-Man requests sent to the Hyper-V host, by action.")
+        for (key, value) in s.roundTrips.sorted(by: { $0.key < $1.key }) {
+            out += "hyperv_agent_wsman_round_trips_total{action=\"\(key)\"} \(value)\n"
+        }
         header("hyperv_agent_wsman_errors_total", "counter", "WS-Man exchanges that failed, by kind.")
-        for (key, value) in s.wsmanErrors.sorted(by: { $0.key < $1.key }) { out += "hyperv_agent_wsman_errors_total{kind=\"\(key)\"} \(value)\n" }
+        for (key, value) in s.wsmanErrors.sorted(by: { $0.key < $1.key }) {
+            out += "hyperv_agent_wsman_errors_total{kind=\"\(key)\"} \(value)\n"
+        }
         header("hyperv_agent_job_wait_seconds", "histogram", "Time spent waiting for Hyper-V jobs, by method.")
         histogram("hyperv_agent_job_wait_seconds", "method", s.jobWaits)
         return out

@@ -18,7 +18,9 @@ public struct ChannelConfiguration: Sendable {
     /// both are set (else the caller provides one).
     public init(_ configuration: AgentConfiguration) throws(ConfigError) {
         guard let listen = HostPort.parse(configuration.agentListen) else {
-            throw ConfigError(code: .badValue, location: ConfigKey.agentListen.rawValue, message: "\(configuration.agentListen) is not HOST:PORT")
+            throw ConfigError(
+                code: .badValue, location: ConfigKey.agentListen.rawValue,
+                message: "\(configuration.agentListen) is not HOST:PORT")
         }
         host = listen.host
         port = listen.port

@@ -20,7 +20,9 @@ import WSManCurl
 public enum CommandChannel {
     public static let livenessText = "HypervResource controller running (hyperv-agent)"
 
-    public static func router(dispatcher: CommandDispatcher, configuration: ChannelConfiguration) -> Router<ChannelRequestContext> {
+    public static func router(dispatcher: CommandDispatcher, configuration: ChannelConfiguration) -> Router<
+        ChannelRequestContext
+    > {
         let router = Router(context: ChannelRequestContext.self)
         router.add(middleware: AllowListMiddleware(configuration: configuration))
         router.get("api/HypervResource") { _, _ -> Response in
@@ -32,8 +34,12 @@ public enum CommandChannel {
             do {
                 bytes = Array(try await request.body.collect(upTo: configuration.maxRequestBytes).readableBytesView)
             } catch {
-                context.logger.warning("request body too large", metadata: ["cloudstack.command": "\(commandClass)", "limit": "\(configuration.maxRequestBytes)"])
-                return text(.contentTooLarge, "the command body exceeds agent.max_request_bytes (\(configuration.maxRequestBytes))")
+                context.logger.warning(
+                    "request body too large",
+                    metadata: ["cloudstack.command": "\(commandClass)", "limit": "\(configuration.maxRequestBytes)"])
+                return text(
+                    .contentTooLarge,
+                    "the command body exceeds agent.max_request_bytes (\(configuration.maxRequestBytes))")
             }
             let requestID = context.id
             switch await dispatcher.dispatch(commandClass: commandClass, body: bytes, requestID: requestID) {
@@ -42,39 +48,51 @@ public enum CommandChannel {
                     status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(answer))))
             case .undecodable(let reason):
-                context.logger.warning("undecodable command body", metadata: ["cloudstack.command": "\(commandClass)", "reason": "\(reason)"])
+                context.logger.warning(
+                    "undecodable command body",
+                    metadata: ["cloudstack.command": "\(commandClass)", "reason": "\(reason)"])
                 return text(.badRequest, "the body of \(commandClass) is not JSON: \(reason)")
             case .unknownCommand:
                 guard let upstream = configuration.upstream else {
                     context.logger.info("unsupported command", metadata: ["cloudstack.command": "\(commandClass)"])
                     return text(.notFound, "unsupported command \(commandClass)")
                 }
-                return await forward(commandClass: commandClass, body: bytes, upstream: upstream, contentType: request.headers[.contentType], logger: context.logger)
+                return await forward(
+                    commandClass: commandClass, body: bytes, upstream: upstream,
+                    contentType: request.headers[.contentType], logger: context.logger)
             }
         }
         return router
     }
 
     /// Relays a command the agent does not handle to the upstream agent, unchanged, and relays its reply.
-    static func forward(commandClass: String, body: [UInt8], upstream: String, contentType: String?, logger: Logger) async -> Response {
+    static func forward(commandClass: String, body: [UInt8], upstream: String, contentType: String?, logger: Logger)
+        async -> Response
+    {
         let base = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
         let url = "\(base)/api/HypervResource/\(commandClass)"
         do {
-            let reply = try await CurlHTTPForwarder().post(url: url, contentType: contentType ?? "application/json", body: body)
-            logger.info("forwarded to upstream", metadata: ["cloudstack.command": "\(commandClass)", "http.status": "\(reply.status)"])
+            let reply = try await CurlHTTPForwarder().post(
+                url: url, contentType: contentType ?? "application/json", body: body)
+            logger.info(
+                "forwarded to upstream",
+                metadata: ["cloudstack.command": "\(commandClass)", "http.status": "\(reply.status)"])
             return Response(
                 status: HTTPResponse.Status(code: reply.status),
                 headers: [.contentType: reply.contentType ?? "application/json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
         } catch {
-            logger.error("upstream unreachable", metadata: ["cloudstack.command": "\(commandClass)", "error": "\(error)"])
+            logger.error(
+                "upstream unreachable", metadata: ["cloudstack.command": "\(commandClass)", "error": "\(error)"])
             // Not a 200: the management server turns it into an UnsupportedAnswer, as it would for a dead agent.
             return text(.badGateway, "upstream agent \(upstream) failed: \(error.message)")
         }
     }
 
     static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
     }
 
     /// The application: HTTPS when a certificate is configured.
@@ -93,7 +111,8 @@ public enum CommandChannel {
         }
         return Application(
             router: router(dispatcher: dispatcher, configuration: configuration), server: server,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hyperv-agent"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "hyperv-agent"),
             onServerRunning: onServerRunning, logger: logger)
     }
 }

@@ -15,7 +15,10 @@ public struct MetricsTransport: WSManTransport {
     public func send(_ envelope: [UInt8], action: String) async throws -> WSManHTTPResponse {
         do {
             let response = try await base.send(envelope, action: action)
-            metrics.roundTrip(action: action, failure: response.status == 200 ? nil : response.status == 401 ? "unauthorized" : "http_\(response.status)")
+            metrics.roundTrip(
+                action: action,
+                failure: response.status == 200
+                    ? nil : response.status == 401 ? "unauthorized" : "http_\(response.status)")
             return response
         } catch let error as TransportError {
             metrics.roundTrip(action: action, failure: "transport_\(error.code)")

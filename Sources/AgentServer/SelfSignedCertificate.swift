@@ -13,13 +13,17 @@ public enum SelfSignedCertificate {
 
     public static func ensure(in stateDirectory: String, hostName: String) throws -> Files {
         let directory = URL(fileURLWithPath: stateDirectory)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let certificate = directory.appendingPathComponent("agent-selfsigned.crt").path
         let key = directory.appendingPathComponent("agent-selfsigned.key").path
         var generated = false
         if !FileManager.default.fileExists(atPath: certificate) || !FileManager.default.fileExists(atPath: key) {
-            try run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-                     "-days", "3650", "-subj", "/CN=\(hostName)", "-addext", "subjectAltName=DNS:\(hostName),DNS:localhost,IP:127.0.0.1"])
+            try run([
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+                "-days", "3650", "-subj", "/CN=\(hostName)", "-addext",
+                "subjectAltName=DNS:\(hostName),DNS:localhost,IP:127.0.0.1",
+            ])
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
             generated = true
         }
@@ -40,7 +44,12 @@ public enum SelfSignedCertificate {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)); is openssl installed?"])
+            throw CocoaError(
+                .executableLoad,
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "\(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)); is openssl installed?"
+                ])
         }
         return String(decoding: data, as: UTF8.self)
     }

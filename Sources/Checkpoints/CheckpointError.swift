@@ -8,7 +8,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case vmNotFound, vmAmbiguous, checkpointNotFound, checkpointAmbiguous, checkpointsDisabled, checkpointLimit,
-                memoryNeedsRunningVM, quiesceFailed, vmBusy, journalUnwritable, mergeInProgress, refusedByHost, jobFailed,
+                memoryNeedsRunningVM, quiesceFailed, vmBusy, journalUnwritable, mergeInProgress, refusedByHost,
+                jobFailed,
                 jobTimedOut, hostUnreachable, unexpectedAnswer
         }
         private let base: Base

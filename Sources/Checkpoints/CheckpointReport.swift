@@ -29,7 +29,8 @@ public struct CheckpointReport: Sendable, Codable {
     public var summary: String
 
     public init(
-        outcome: Outcome, vm: VirtualMachine, checkpoint: Checkpoint?, currentCheckpointID: String?, memoryCheckpoints: Int,
+        outcome: Outcome, vm: VirtualMachine, checkpoint: Checkpoint?, currentCheckpointID: String?,
+        memoryCheckpoints: Int,
         storage: VMStorage?, summary: String
     ) {
         self.outcome = outcome

@@ -7,7 +7,10 @@ public struct TakeRequest: Sendable {
     public var timeout: Duration?
     public var disks: DiskDetail
 
-    public init(vmName: String, checkpointName: String, consistency: ConsistencyRequest, timeout: Duration? = nil, disks: DiskDetail = .disks) {
+    public init(
+        vmName: String, checkpointName: String, consistency: ConsistencyRequest, timeout: Duration? = nil,
+        disks: DiskDetail = .disks
+    ) {
         self.vmName = vmName
         self.checkpointName = checkpointName
         self.consistency = consistency
@@ -24,7 +27,10 @@ public struct RevertRequest: Sendable {
     public var timeout: Duration?
     public var disks: DiskDetail
 
-    public init(vmName: String, checkpointName: String, power: PowerAfterRevert, timeout: Duration? = nil, disks: DiskDetail = .disks) {
+    public init(
+        vmName: String, checkpointName: String, power: PowerAfterRevert, timeout: Duration? = nil,
+        disks: DiskDetail = .disks
+    ) {
         self.vmName = vmName
         self.checkpointName = checkpointName
         self.power = power
@@ -41,7 +47,10 @@ public struct DeleteRequest: Sendable {
     public var timeout: Duration?
     public var disks: DiskDetail
 
-    public init(vmName: String, checkpointName: String, scope: DeleteScope = .one, timeout: Duration? = nil, disks: DiskDetail = .disks) {
+    public init(
+        vmName: String, checkpointName: String, scope: DeleteScope = .one, timeout: Duration? = nil,
+        disks: DiskDetail = .disks
+    ) {
         self.vmName = vmName
         self.checkpointName = checkpointName
         self.scope = scope

@@ -30,7 +30,8 @@ extension CheckpointService {
                 outcome: .alreadyAbsent, vm: start.vm, checkpoint: nil, currentCheckpointID: tree.currentID,
                 memoryCheckpoints: start.memoryCheckpoints, storage: storage, summary: summary)
         }
-        let removed = Set(request.scope == .one ? targets.map(\.id) : targets.flatMap { tree.descendants(of: $0.id) + [$0.id] })
+        let removed = Set(
+            request.scope == .one ? targets.map(\.id) : targets.flatMap { tree.descendants(of: $0.id) + [$0.id] })
         let vm = try await hostSteps(checkpoint: name) { () async throws(HyperVError) -> VirtualMachine in
             var vm = try await hyperV.waitForMerge(start.vm, deadline: deadline)
             for target in targets {
@@ -57,12 +58,14 @@ extension CheckpointService {
             summary =
                 "deleted checkpoint \(target.name) (id \(target.id)) of VM \(vm.name)\(kept > 0 ? "; its \(kept) child checkpoint(s) were kept" : ""); disks merged"
         case .subtree:
-            summary = "deleted checkpoint \(targets[0].name) (id \(targets[0].id)) and the \(removed.count - 1) checkpoint(s) below it of VM \(vm.name); disks merged"
+            summary =
+                "deleted checkpoint \(targets[0].name) (id \(targets[0].id)) and the \(removed.count - 1) checkpoint(s) below it of VM \(vm.name); disks merged"
         case .all:
             summary = "deleted all \(removed.count) checkpoint(s) of VM \(vm.name); disks merged"
         }
         return CheckpointReport(
-            outcome: .deleted(count: removed.count, keptChildren: kept), vm: vm, checkpoint: request.scope == .all ? nil : targets[0],
+            outcome: .deleted(count: removed.count, keptChildren: kept), vm: vm,
+            checkpoint: request.scope == .all ? nil : targets[0],
             currentCheckpointID: current, memoryCheckpoints: memoryCheckpoints, storage: storage, summary: summary)
     }
 }

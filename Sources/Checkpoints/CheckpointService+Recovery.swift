@@ -11,7 +11,8 @@ extension CheckpointService {
         logger.notice(
             "recovering an interrupted operation",
             metadata: [
-                "cloudstack.vm": "\(vm.name)", "operation": "\(entry.operation)", "cloudstack.snapshot": "\(entry.snapshotName)",
+                "cloudstack.vm": "\(vm.name)", "operation": "\(entry.operation)",
+                "cloudstack.snapshot": "\(entry.snapshotName)",
                 "step": "\(entry.step.rawValue)",
             ])
         try await hostSteps(checkpoint: entry.snapshotName) { () async throws(HyperVError) in
@@ -37,8 +38,9 @@ extension CheckpointService {
         if let id = entry.checkpointID {
             do {
                 return try await hyperV.checkpoint(id: id, vm: vm)
-            } catch where error.code == .wsman && error.underlying?.fault != nil {
-                logger.notice("the interrupted take's checkpoint no longer exists", metadata: ["cloudstack.vm": "\(vm.name)"])
+            } catch  where error.code == .wsman && error.underlying?.fault != nil {
+                logger.notice(
+                    "the interrupted take's checkpoint no longer exists", metadata: ["cloudstack.vm": "\(vm.name)"])
                 return nil
             }
         }
@@ -47,9 +49,10 @@ extension CheckpointService {
         do {
             try await hyperV.waitForJob(job, method: "CreateSnapshot", vm: vm, deadline: deadline)
             return try await hyperV.checkpointCreated(byJob: jobID, vm: vm)
-        } catch where error.code == .jobFailed {
-            logger.notice("the interrupted create job had failed; nothing to adopt", metadata: ["cloudstack.vm": "\(vm.name)"])
-        } catch where error.code == .wsman && error.underlying?.fault != nil {
+        } catch  where error.code == .jobFailed {
+            logger.notice(
+                "the interrupted create job had failed; nothing to adopt", metadata: ["cloudstack.vm": "\(vm.name)"])
+        } catch  where error.code == .wsman && error.underlying?.fault != nil {
             logger.warning(
                 "the interrupted create job is no longer known to the host (older than its retention time?)",
                 metadata: ["cloudstack.vm": "\(vm.name)", "hyperv.job.instance_id": "\(jobID)"])
@@ -65,7 +68,9 @@ extension CheckpointService {
             let vm = VirtualMachine(name: entry.vmName, id: entry.vmID, enabledState: 0)
             let deadline = clock.now() + .seconds(300)
             do {
-                let failure = try await exclusion.run(vm: entry.vmName, operation: "recovering an interrupted operation") {
+                let failure = try await exclusion.run(
+                    vm: entry.vmName, operation: "recovering an interrupted operation"
+                ) {
                     () async -> CheckpointError? in
                     do throws(CheckpointError) {
                         try await recover(vm: vm, deadline: deadline)

@@ -3,7 +3,8 @@ import HyperV
 extension CheckpointService {
     /// Turns the VM off if needed, applies the checkpoint, then starts it or leaves it off as asked.
     public func revert(_ request: RevertRequest) async throws(CheckpointError) -> CheckpointReport {
-        try await exclusive(request.vmName, "reverting to checkpoint \(request.checkpointName)") { () async throws(CheckpointError) in
+        try await exclusive(request.vmName, "reverting to checkpoint \(request.checkpointName)") {
+            () async throws(CheckpointError) in
             try await performRevert(request)
         }
     }
@@ -45,6 +46,8 @@ extension CheckpointService {
         return CheckpointReport(
             outcome: .reverted(running: wantRunning), vm: after, checkpoint: target, currentCheckpointID: target.id,
             memoryCheckpoints: start.memoryCheckpoints, storage: storage,
-            summary: "reverted VM \(vm.name) to checkpoint \(target.name) (id \(target.id)); the VM is \(wantRunning ? "running" : "off")\(note)")
+            summary:
+                "reverted VM \(vm.name) to checkpoint \(target.name) (id \(target.id)); the VM is \(wantRunning ? "running" : "off")\(note)"
+        )
     }
 }

@@ -9,7 +9,8 @@ extension CheckpointService {
     /// job, renamed, and — for a crash-consistent checkpoint of a running VM — stripped of its memory. A checkpoint
     /// of that name existing already is the answer to a re-sent request, not an error.
     public func take(_ request: TakeRequest) async throws(CheckpointError) -> CheckpointReport {
-        try await exclusive(request.vmName, "taking checkpoint \(request.checkpointName)") { () async throws(CheckpointError) in
+        try await exclusive(request.vmName, "taking checkpoint \(request.checkpointName)") {
+            () async throws(CheckpointError) in
             try await performTake(request)
         }
     }
@@ -49,7 +50,9 @@ extension CheckpointService {
         var created: Checkpoint
         do throws(CheckpointError) {
             if changedType, let type = plan.checkpointType {
-                try await hostSteps { () async throws(HyperVError) in try await hyperV.setCheckpointType(type, of: vm, deadline: deadline) }
+                try await hostSteps { () async throws(HyperVError) in
+                    try await hyperV.setCheckpointType(type, of: vm, deadline: deadline)
+                }
             }
             do throws(CheckpointError) {
                 created = try await createCheckpoint(of: vm, entry: entry, deadline: deadline)
@@ -60,30 +63,40 @@ extension CheckpointService {
                         "the guest of VM \(vm.name) could not be quiesced for a production checkpoint (\(failure.message)); hyperv.quiesce_fallback = fail, so no snapshot was taken — check the guest's integration services (VSS / fsfreeze), or snapshot without quiescing",
                         vm: vm.name, checkpoint: name)
                 }
-                logger.warning("guest could not quiesce; taking a crash-consistent checkpoint", metadata: ["cloudstack.vm": "\(vm.name)"])
+                logger.warning(
+                    "guest could not quiesce; taking a crash-consistent checkpoint",
+                    metadata: ["cloudstack.vm": "\(vm.name)"])
                 // The fallback changes the type even where the plan did not: journal what to restore first.
                 if !changedType { entry.originalCheckpointType = currentType.rawValue }
                 entry.dropMemory = true
                 try record(entry)
                 changedType = true
-                try await hostSteps { () async throws(HyperVError) in try await hyperV.setCheckpointType(.standard, of: vm, deadline: deadline) }
+                try await hostSteps { () async throws(HyperVError) in
+                    try await hyperV.setCheckpointType(.standard, of: vm, deadline: deadline)
+                }
                 created = try await createCheckpoint(of: vm, entry: entry, deadline: deadline)
                 plan.dropMemory = true
                 plan.consistency = ConsistencyAchieved(
                     kind: .crashConsistent, fallbackReason: failure.message,
-                    description: "crash-consistent: the guest could not be quiesced (\(failure.message)), so a standard checkpoint was taken and its memory dropped (hyperv.quiesce_fallback = crash-consistent)")
+                    description:
+                        "crash-consistent: the guest could not be quiesced (\(failure.message)), so a standard checkpoint was taken and its memory dropped (hyperv.quiesce_fallback = crash-consistent)"
+                )
             }
             entry.checkpointID = created.id
             entry.step = .created
             try record(entry)
             let checkpoint = created
-            try await hostSteps(checkpoint: name) { () async throws(HyperVError) in try await hyperV.rename(checkpoint, to: name, vm: vm, deadline: deadline) }
+            try await hostSteps(checkpoint: name) { () async throws(HyperVError) in
+                try await hyperV.rename(checkpoint, to: name, vm: vm, deadline: deadline)
+            }
             created.name = name
             entry.step = .renamed
             try record(entry)
             if plan.dropMemory && created.hasMemory {
                 let renamed = created
-                try await hostSteps(checkpoint: name) { () async throws(HyperVError) in try await hyperV.clearState(renamed, vm: vm, deadline: deadline) }
+                try await hostSteps(checkpoint: name) { () async throws(HyperVError) in
+                    try await hyperV.clearState(renamed, vm: vm, deadline: deadline)
+                }
                 created.hasMemory = false
             }
         } catch {
@@ -100,7 +113,9 @@ extension CheckpointService {
     }
 
     /// `CreateSnapshot`, with its job id journaled before the wait.
-    func createCheckpoint(of vm: VirtualMachine, entry: OperationJournal.Entry, deadline: ContinuousClock.Instant) async throws(CheckpointError) -> Checkpoint {
+    func createCheckpoint(of vm: VirtualMachine, entry: OperationJournal.Entry, deadline: ContinuousClock.Instant)
+        async throws(CheckpointError) -> Checkpoint
+    {
         let journal = self.journal
         let recordJob: @Sendable (String) throws -> Void = { [entry] jobID in
             var updated = entry
@@ -116,7 +131,8 @@ extension CheckpointService {
     func record(_ entry: OperationJournal.Entry) throws(CheckpointError) {
         do { try journal.record(entry) } catch {
             throw CheckpointError(
-                .journalUnwritable, "cannot write the operation journal in \(journal.directory.path): \(error); check agent.state_dir",
+                .journalUnwritable,
+                "cannot write the operation journal in \(journal.directory.path): \(error); check agent.state_dir",
                 vm: entry.vmName, checkpoint: entry.snapshotName)
         }
     }

@@ -22,7 +22,9 @@ public struct CheckpointService: Sendable {
         /// Hyper-V's limit of checkpoints per VM.
         public var maxCheckpoints = 50
 
-        public init(stateDirectory: String, quiesceFallback: QuiesceFallback = .crashConsistent, jobTimeout: Duration? = nil) {
+        public init(
+            stateDirectory: String, quiesceFallback: QuiesceFallback = .crashConsistent, jobTimeout: Duration? = nil
+        ) {
             self.stateDirectory = stateDirectory
             self.quiesceFallback = quiesceFallback
             self.jobTimeout = jobTimeout
@@ -44,7 +46,9 @@ public struct CheckpointService: Sendable {
         hyperV.clock = clock
         disks = DiskChainReader(client: client)
         journal = OperationJournal(stateDirectory: settings.stateDirectory)
-        self.exclusion = exclusion ?? VMExclusion(lockDirectory: (settings.stateDirectory as NSString).appendingPathComponent("locks"))
+        self.exclusion =
+            exclusion
+            ?? VMExclusion(lockDirectory: (settings.stateDirectory as NSString).appendingPathComponent("locks"))
         self.settings = settings
         self.logger = logger
     }
@@ -58,9 +62,11 @@ public struct CheckpointService: Sendable {
 
     /// Runs `body` holding the VM (see ``VMExclusion``); the identical operation running already is joined.
     func exclusive(
-        _ vmName: String, _ operation: String, _ body: @escaping @Sendable () async throws(CheckpointError) -> CheckpointReport
+        _ vmName: String, _ operation: String,
+        _ body: @escaping @Sendable () async throws(CheckpointError) -> CheckpointReport
     ) async throws(CheckpointError) -> CheckpointReport {
-        let result = try await exclusion.run(vm: vmName, operation: operation) { () async -> Result<CheckpointReport, CheckpointError> in
+        let result = try await exclusion.run(vm: vmName, operation: operation) {
+            () async -> Result<CheckpointReport, CheckpointError> in
             do throws(CheckpointError) { return .success(try await body()) } catch { return .failure(error) }
         }
         return try result.get()
@@ -108,7 +114,9 @@ public struct CheckpointService: Sendable {
     }
 
     /// The VM's disks as a report carries them.
-    func storage(_ detail: DiskDetail, of vm: VirtualMachine, memoryCheckpoints: Int) async throws(CheckpointError) -> VMStorage? {
+    func storage(_ detail: DiskDetail, of vm: VirtualMachine, memoryCheckpoints: Int) async throws(CheckpointError)
+        -> VMStorage?
+    {
         do {
             switch detail {
             case .none: return nil
@@ -121,7 +129,9 @@ public struct CheckpointService: Sendable {
     }
 
     /// Runs Hyper-V steps, classifying their failures.
-    func hostSteps<T>(checkpoint: String? = nil, _ body: () async throws(HyperVError) -> T) async throws(CheckpointError) -> T {
+    func hostSteps<T>(checkpoint: String? = nil, _ body: () async throws(HyperVError) -> T)
+        async throws(CheckpointError) -> T
+    {
         do { return try await body() } catch { throw CheckpointError(error, checkpoint: checkpoint) }
     }
 }

@@ -37,7 +37,8 @@ public final class OperationJournal: Sendable {
         public var startedAt: Double
 
         enum CodingKeys: String, CodingKey {
-            case operation = "command", vmName, vmID, snapshotName, originalCheckpointType, jobID, checkpointID, dropMemory, step,
+            case operation = "command"
+            case vmName, vmID, snapshotName, originalCheckpointType, jobID, checkpointID, dropMemory, step,
                 startedAt
         }
 
@@ -78,18 +79,22 @@ public final class OperationJournal: Sendable {
     }
 
     func file(for vmID: String) -> URL {
-        let safe = vmID.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" ? String($0) : "_" }.joined()
+        let safe = vmID.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" ? String($0) : "_" }
+            .joined()
         return directory.appendingPathComponent("\(safe).json")
     }
 
     public func record(_ entry: Entry) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(entry)
         let target = file(for: entry.vmID)
         let temporary = target.appendingPathExtension("tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+        guard
+            FileManager.default.createFile(
+                atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]),
             let handle = FileHandle(forWritingAtPath: temporary.path)
         else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])

@@ -7,7 +7,9 @@ struct TakePlan: Sendable, Equatable {
     var dropMemory: Bool
     var consistency: ConsistencyAchieved
 
-    static func make(_ request: ConsistencyRequest, vm: VirtualMachine, checkpoint: String) throws(CheckpointError) -> TakePlan {
+    static func make(_ request: ConsistencyRequest, vm: VirtualMachine, checkpoint: String) throws(CheckpointError)
+        -> TakePlan
+    {
         let running = vm.isRunning || vm.enabledState == 9
         switch (running, request) {
         case (true, .withMemory):
@@ -17,11 +19,14 @@ struct TakePlan: Sendable, Equatable {
         case (true, .applicationConsistent):
             return TakePlan(
                 checkpointType: .productionOnly, dropMemory: false,
-                consistency: .init(kind: .applicationConsistent, description: "application-consistent (production checkpoint)"))
+                consistency: .init(
+                    kind: .applicationConsistent, description: "application-consistent (production checkpoint)"))
         case (true, .crashConsistent):
             return TakePlan(
                 checkpointType: .standard, dropMemory: true,
-                consistency: .init(kind: .crashConsistent, description: "crash-consistent (standard checkpoint, saved memory dropped)"))
+                consistency: .init(
+                    kind: .crashConsistent, description: "crash-consistent (standard checkpoint, saved memory dropped)")
+            )
         case (false, .withMemory):
             throw CheckpointError(
                 .memoryNeedsRunningVM,

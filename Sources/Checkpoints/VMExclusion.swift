@@ -58,7 +58,9 @@ public actor VMExclusion {
                         "VM \(vm) is busy in another hyperv-agent process (\(who)); one checkpoint operation runs per VM at a time — retry when it has finished",
                         vm: vm)
                 case .unavailable(let reason):
-                    throw CheckpointError(.journalUnwritable, "cannot lock VM \(vm) for \(operation): \(reason); check agent.state_dir", vm: vm)
+                    throw CheckpointError(
+                        .journalUnwritable, "cannot lock VM \(vm) for \(operation): \(reason); check agent.state_dir",
+                        vm: vm)
                 }
             }
         }
@@ -76,7 +78,8 @@ public actor VMExclusion {
 
     static func typed<T>(_ value: any Sendable, vm: String) throws(CheckpointError) -> T {
         guard let typed = value as? T else {
-            throw CheckpointError(.unexpectedAnswer, "internal: an operation on VM \(vm) joined a different kind of operation", vm: vm)
+            throw CheckpointError(
+                .unexpectedAnswer, "internal: an operation on VM \(vm) joined a different kind of operation", vm: vm)
         }
         return typed
     }

@@ -40,7 +40,8 @@ public final class VMLockFile: Sendable {
     /// Takes the lock of `vm` or fails at once; never waits.
     public static func acquire(directory: String, vm: String, operation: String) throws(Failure) -> VMLockFile {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw .unavailable("cannot create \(directory): \(error.localizedDescription)")
         }
@@ -75,7 +76,8 @@ public final class VMLockFile: Sendable {
         var name = ""
         for byte in vm.utf8 {
             let scalar = Unicode.Scalar(byte)
-            if byte < 0x80, CharacterSet.alphanumerics.contains(scalar) || byte == 0x2D || byte == 0x2E && !name.isEmpty {
+            if byte < 0x80, CharacterSet.alphanumerics.contains(scalar) || byte == 0x2D || byte == 0x2E && !name.isEmpty
+            {
                 name.append(Character(scalar))
             } else {
                 name += String(format: "%%%02X", byte)

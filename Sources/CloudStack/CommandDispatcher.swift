@@ -18,11 +18,13 @@ public struct CommandDispatcher: Sendable {
     public let handlers: [String: any CommandHandler]
     /// Called when a command starts and when it is answered (metrics).
     public var onStarted: @Sendable (String) -> Void = { _ in }
-    public var onFinished: @Sendable (_ commandClass: String, _ result: Bool, _ seconds: Double) -> Void = { _, _, _ in }
+    public var onFinished: @Sendable (_ commandClass: String, _ result: Bool, _ seconds: Double) -> Void = { _, _, _ in
+    }
 
     public init(service: CheckpointService) {
         self.service = service
-        handlers = Dictionary(uniqueKeysWithValues: CommandRegistry.handlers(service: service).map { ($0.commandClass, $0) })
+        handlers = Dictionary(
+            uniqueKeysWithValues: CommandRegistry.handlers(service: service).map { ($0.commandClass, $0) })
     }
 
     public func dispatch(commandClass: String, body: [UInt8], requestID: String = UUID().uuidString) async -> Outcome {
@@ -50,18 +52,23 @@ public struct CommandDispatcher: Sendable {
         let answer = await handler.answer(command)
         let result = Self.result(of: answer)
         let elapsed = ContinuousClock.now - started
-        onFinished(handler.commandClass, result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        onFinished(
+            handler.commandClass, result,
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         logger.info(
             "command finished",
             metadata: [
                 "result": "\(result)",
-                "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+                "duration_ms":
+                    "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
                 "details": "\(Self.details(of: answer))",
             ])
         return .answered(answer, result: result)
     }
 
-    func shortName(_ commandClass: String) -> String { commandClass.split(separator: ".").last.map(String.init) ?? commandClass }
+    func shortName(_ commandClass: String) -> String {
+        commandClass.split(separator: ".").last.map(String.init) ?? commandClass
+    }
 
     static func inner(_ answer: JSONValue) -> JSONValue? {
         guard case .array(let items) = answer, case .object(let members)? = items.first else { return nil }

@@ -26,7 +26,8 @@ public struct Checkpoint: Sendable, Equatable, Codable {
     }
 
     public var reference: EndpointReference {
-        EndpointReference(resourceURI: Msvm.uri(Msvm.virtualSystemSettingData), selectors: [Selector("InstanceID", instanceID)])
+        EndpointReference(
+            resourceURI: Msvm.uri(Msvm.virtualSystemSettingData), selectors: [Selector("InstanceID", instanceID)])
     }
 
     static func guid(fromInstanceID id: String) -> String {
@@ -80,7 +81,9 @@ public struct CheckpointTree: Sendable, Equatable, Codable {
         var lines: [String] = []
         func visit(_ checkpoint: Checkpoint, depth: Int) {
             let current = checkpoint.id == currentID ? "   <- current (the VM runs on it)" : ""
-            lines.append(String(repeating: "   ", count: depth) + "└─ " + checkpoint.name + (checkpoint.hasMemory ? " [memory]" : "") + "  {\(checkpoint.id)}" + current)
+            lines.append(
+                String(repeating: "   ", count: depth) + "└─ " + checkpoint.name
+                    + (checkpoint.hasMemory ? " [memory]" : "") + "  {\(checkpoint.id)}" + current)
             for child in children(of: checkpoint.id) { visit(child, depth: depth + 1) }
         }
         for root in roots { visit(root, depth: 0) }

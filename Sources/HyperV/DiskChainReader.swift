@@ -23,11 +23,21 @@ public struct DiskChainReader: Sendable {
             }
         }
         let storage = try await components(Msvm.storageAllocationSettingData)
-        let paths = storage
-            .filter { ($0.int("ResourceType") ?? 31) == 31 && ($0.string("ResourceSubType") ?? "Microsoft:Hyper-V:Virtual Hard Disk").hasSuffix("Virtual Hard Disk") }
-            .sorted { ($0.int("AddressOnParent") ?? 0, $0.string("InstanceID") ?? "") < ($1.int("AddressOnParent") ?? 0, $1.string("InstanceID") ?? "") }
+        let paths =
+            storage
+            .filter {
+                ($0.int("ResourceType") ?? 31) == 31
+                    && ($0.string("ResourceSubType") ?? "Microsoft:Hyper-V:Virtual Hard Disk").hasSuffix(
+                        "Virtual Hard Disk")
+            }
+            .sorted {
+                ($0.int("AddressOnParent") ?? 0, $0.string("InstanceID") ?? "") < (
+                    $1.int("AddressOnParent") ?? 0, $1.string("InstanceID") ?? ""
+                )
+            }
             .compactMap { $0.strings("HostResource").first }
-        let memory = includeMemory ? ((try? await components(Msvm.memorySettingData))?.first?.int("VirtualQuantity") ?? 0) : 0
+        let memory =
+            includeMemory ? ((try? await components(Msvm.memorySettingData))?.first?.int("VirtualQuantity") ?? 0) : 0
         let reader = self
         let name = vm.name
         let disks: [VirtualDisk]
@@ -54,16 +64,23 @@ public struct DiskChainReader: Sendable {
         var bytes: Int64 = 0
         var current: String? = path
         while let file = current, !file.isEmpty {
-            guard chain.count < maxDepth, !chain.contains(where: { $0.caseInsensitiveCompare(file) == .orderedSame }) else {
-                throw HyperVError(.unexpectedAnswer, "the disk chain of \(VirtualDisk.fileName(path)) on VM \(vm) loops or is deeper than \(maxDepth)", vm: vm)
+            guard chain.count < maxDepth, !chain.contains(where: { $0.caseInsensitiveCompare(file) == .orderedSame })
+            else {
+                throw HyperVError(
+                    .unexpectedAnswer,
+                    "the disk chain of \(VirtualDisk.fileName(path)) on VM \(vm) loops or is deeper than \(maxDepth)",
+                    vm: vm)
             }
             chain.append(file)
-            let settings = try await embedded("GetVirtualHardDiskSettingData", output: "SettingData", path: file, vm: vm)
+            let settings = try await embedded(
+                "GetVirtualHardDiskSettingData", output: "SettingData", path: file, vm: vm)
             let parent = settings["ParentPath"] ?? ""
             if !parent.isEmpty {
                 if let size = settings["FileSize"].flatMap({ Int64($0) }) {
                     bytes += size
-                } else if let state = try? await embedded("GetVirtualHardDiskState", output: "State", path: file, vm: vm) {
+                } else if let state = try? await embedded(
+                    "GetVirtualHardDiskState", output: "State", path: file, vm: vm)
+                {
                     bytes += Int64(state["FileSize"] ?? "") ?? 0
                 }
             }
@@ -72,20 +89,27 @@ public struct DiskChainReader: Sendable {
         return VirtualDisk(activePath: path, chain: chain, differencingBytes: bytes)
     }
 
-    func embedded(_ method: String, output name: String, path: String, vm: String) async throws(HyperVError) -> CIMInstance {
+    func embedded(_ method: String, output name: String, path: String, vm: String) async throws(HyperVError)
+        -> CIMInstance
+    {
         let request = InvokeRequest(
             resourceURI: Msvm.uri(Msvm.imageManagementService), method: method,
             selectors: Msvm.serviceSelectors(Msvm.imageManagementService), parameters: [.scalar("Path", path)])
         let output: InvokeOutput
-        do { output = try await client.invoke(request) } catch { throw .wsman(error, doing: "reading disk \(VirtualDisk.fileName(path))", vm: vm) }
+        do { output = try await client.invoke(request) } catch {
+            throw .wsman(error, doing: "reading disk \(VirtualDisk.fileName(path))", vm: vm)
+        }
         guard output.returnValue == 0, let text = output.output.string(name) else {
             let code = output.returnValue ?? -1
-            var error = HyperVError(.methodFailed, "reading disk \(path) of VM \(vm) failed: \(method) returned \(ReturnCode.describe(code))", vm: vm)
+            var error = HyperVError(
+                .methodFailed,
+                "reading disk \(path) of VM \(vm) failed: \(method) returned \(ReturnCode.describe(code))", vm: vm)
             error.returnCode = code
             throw error
         }
         do { return try CIMInstance.parse(cimXML: text) } catch {
-            throw HyperVError(.unexpectedAnswer, "\(method) for \(path) returned an unreadable \(name): \(error)", vm: vm)
+            throw HyperVError(
+                .unexpectedAnswer, "\(method) for \(path) returned an unreadable \(name): \(error)", vm: vm)
         }
     }
 }

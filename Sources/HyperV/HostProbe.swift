@@ -36,9 +36,12 @@ public struct HostProbe: Sendable {
         var client = self.client
         client = WSManClient(transport: counting, messageID: self.client.messageID)
         let identity = try await client.identify()
-        let systems = try await client.enumerate(EnumerateRequest(wql: WQL.select(from: Msvm.computerSystem), maxElements: 1000))
-        let settings = try await client.enumerate(EnumerateRequest(
-            wql: WQL.select(from: Msvm.virtualSystemSettingData, where: [("VirtualSystemType", Msvm.realizedType)]), maxElements: 1000))
+        let systems = try await client.enumerate(
+            EnumerateRequest(wql: WQL.select(from: Msvm.computerSystem), maxElements: 1000))
+        let settings = try await client.enumerate(
+            EnumerateRequest(
+                wql: WQL.select(from: Msvm.virtualSystemSettingData, where: [("VirtualSystemType", Msvm.realizedType)]),
+                maxElements: 1000))
         var types: [String: Int] = [:]
         for setting in settings {
             let type = setting.int("UserSnapshotType").flatMap(CheckpointType.init(rawValue:))?.description ?? "Unknown"
@@ -46,9 +49,11 @@ public struct HostProbe: Sendable {
         }
         let host = systems.first { $0.string("Description") == Msvm.hostDescription }
         return HostProbeReport(
-            endpoint: client.transport.endpoint, productVendor: identity.productVendor, productVersion: identity.productVersion,
+            endpoint: client.transport.endpoint, productVendor: identity.productVendor,
+            productVersion: identity.productVersion,
             protocolVersion: identity.protocolVersion, hostName: host?.string("ElementName"),
-            virtualMachines: systems.filter { $0.string("Description") == Msvm.vmDescription }.count, checkpointTypes: types,
+            virtualMachines: systems.filter { $0.string("Description") == Msvm.vmDescription }.count,
+            checkpointTypes: types,
             roundTrips: counting.roundTrips)
     }
 }

@@ -24,14 +24,23 @@ public struct HyperVClient: Sendable {
     public func findVM(named name: String) async throws(HyperVError) -> VirtualMachine {
         let query = WQL.select(from: Msvm.computerSystem, where: [("ElementName", name)])
         let found: [WSManInstance]
-        do { found = try await client.enumerate(EnumerateRequest(wql: query)) } catch { throw .wsman(error, doing: "looking up the VM", vm: name) }
+        do { found = try await client.enumerate(EnumerateRequest(wql: query)) } catch {
+            throw .wsman(error, doing: "looking up the VM", vm: name)
+        }
         // WQL compares case-insensitively; CloudStack names are exact.
-        let vms = found.filter { $0.string("ElementName") == name && $0.string("Description") != Msvm.hostDescription }.map(VirtualMachine.init)
+        let vms = found.filter { $0.string("ElementName") == name && $0.string("Description") != Msvm.hostDescription }
+            .map(VirtualMachine.init)
         guard let vm = vms.first else {
-            throw HyperVError(.vmNotFound, "VM \(name) was not found on this Hyper-V host (no Msvm_ComputerSystem with that ElementName); check that the VM exists on \(client.transport.endpoint)", vm: name)
+            throw HyperVError(
+                .vmNotFound,
+                "VM \(name) was not found on this Hyper-V host (no Msvm_ComputerSystem with that ElementName); check that the VM exists on \(client.transport.endpoint)",
+                vm: name)
         }
         guard vms.count == 1 else {
-            throw HyperVError(.vmAmbiguous, "VM name \(name) is ambiguous: \(vms.count) VMs carry it (\(vms.map(\.id).joined(separator: ", "))); rename the duplicates", vm: name)
+            throw HyperVError(
+                .vmAmbiguous,
+                "VM name \(name) is ambiguous: \(vms.count) VMs carry it (\(vms.map(\.id).joined(separator: ", "))); rename the duplicates",
+                vm: name)
         }
         return vm
     }
@@ -47,24 +56,31 @@ public struct HyperVClient: Sendable {
 
     /// The VM's realized settings: `UserSnapshotType` and the current checkpoint (`Parent`) (1 round trip).
     public func realizedSettings(of vm: VirtualMachine) async throws(HyperVError) -> WSManInstance {
-        let query = WQL.select(from: Msvm.virtualSystemSettingData, where: [("VirtualSystemIdentifier", vm.id), ("VirtualSystemType", Msvm.realizedType)])
+        let query = WQL.select(
+            from: Msvm.virtualSystemSettingData,
+            where: [("VirtualSystemIdentifier", vm.id), ("VirtualSystemType", Msvm.realizedType)])
         let found: [WSManInstance]
         do { found = try await client.enumerate(EnumerateRequest(wql: query)) } catch {
             throw .wsman(error, doing: "reading the VM's settings", vm: vm.name)
         }
         guard let settings = found.first else {
-            throw HyperVError(.unexpectedAnswer, "VM \(vm.name) has no realized Msvm_VirtualSystemSettingData on this host", vm: vm.name)
+            throw HyperVError(
+                .unexpectedAnswer, "VM \(vm.name) has no realized Msvm_VirtualSystemSettingData on this host",
+                vm: vm.name)
         }
         return settings
     }
 
     /// The current checkpoint: the realized settings' `Parent`; when a host leaves that empty although the VM has
     /// checkpoints, `Msvm_MostCurrentSnapshotInBranch` (1 more round trip, only then).
-    public func currentCheckpointID(of vm: VirtualMachine, settings: WSManInstance, hasCheckpoints: Bool) async throws(HyperVError) -> String? {
+    public func currentCheckpointID(of vm: VirtualMachine, settings: WSManInstance, hasCheckpoints: Bool)
+        async throws(HyperVError) -> String?
+    {
         if let parent = settings.string("Parent").flatMap(Checkpoint.guid(fromObjectPath:)) { return parent }
         guard hasCheckpoints else { return nil }
         let query = WQL.associators(
-            of: Msvm.computerSystem, keys: vm.selectors, associationClass: "Msvm_MostCurrentSnapshotInBranch", resultClass: Msvm.virtualSystemSettingData)
+            of: Msvm.computerSystem, keys: vm.selectors, associationClass: "Msvm_MostCurrentSnapshotInBranch",
+            resultClass: Msvm.virtualSystemSettingData)
         do {
             return try await client.enumerate(EnumerateRequest(wql: query)).first.map { Checkpoint($0).id }
         } catch {
@@ -85,9 +101,13 @@ public struct HyperVClient: Sendable {
     }
 
     /// All checkpoints of the VM and the current one, given the VM's realized settings.
-    public func checkpointTree(of vm: VirtualMachine, settings: WSManInstance) async throws(HyperVError) -> CheckpointTree {
+    public func checkpointTree(of vm: VirtualMachine, settings: WSManInstance) async throws(HyperVError)
+        -> CheckpointTree
+    {
         let list = try await checkpoints(of: vm)
-        return CheckpointTree(checkpoints: list, currentID: try await currentCheckpointID(of: vm, settings: settings, hasCheckpoints: !list.isEmpty))
+        return CheckpointTree(
+            checkpoints: list,
+            currentID: try await currentCheckpointID(of: vm, settings: settings, hasCheckpoints: !list.isEmpty))
     }
 
     // MARK: methods
@@ -104,21 +124,27 @@ public struct HyperVClient: Sendable {
             return (output, nil)
         case ReturnCode.jobStarted?:
             guard let job = output.job else {
-                throw HyperVError(.unexpectedAnswer, "\(describe) on VM \(vm): ReturnValue 4096 without a Job reference", vm: vm)
+                throw HyperVError(
+                    .unexpectedAnswer, "\(describe) on VM \(vm): ReturnValue 4096 without a Job reference", vm: vm)
             }
             return (output, try await waitForJob(job, method: request.method, vm: vm, deadline: deadline))
         case let code?:
-            var error = HyperVError(.methodFailed, "\(describe) on VM \(vm) was refused by Hyper-V: \(request.method) returned \(ReturnCode.describe(code))\(Self.hint(code))", vm: vm)
+            var error = HyperVError(
+                .methodFailed,
+                "\(describe) on VM \(vm) was refused by Hyper-V: \(request.method) returned \(ReturnCode.describe(code))\(Self.hint(code))",
+                vm: vm)
             error.returnCode = code
             throw error
         case nil:
-            throw HyperVError(.unexpectedAnswer, "\(describe) on VM \(vm): \(request.method) answered without a ReturnValue", vm: vm)
+            throw HyperVError(
+                .unexpectedAnswer, "\(describe) on VM \(vm): \(request.method) answered without a ReturnValue", vm: vm)
         }
     }
 
     static func hint(_ code: Int) -> String {
         switch code {
-        case 32775: return " — the VM's state does not allow it (running, or a disk merge still in progress); retry later"
+        case 32775:
+            return " — the VM's state does not allow it (running, or a disk merge still in progress); retry later"
         case 32774: return " — the VM is in use by another operation; retry later"
         case 32769: return " — the WinRM account lacks Hyper-V rights (Hyper-V Administrators group)"
         default: return ""
@@ -126,37 +152,58 @@ public struct HyperVClient: Sendable {
     }
 
     func snapshotService(_ method: String, _ parameters: [InvokeParameter]) -> InvokeRequest {
-        InvokeRequest(resourceURI: Msvm.uri(Msvm.snapshotService), method: method, selectors: Msvm.serviceSelectors(Msvm.snapshotService), parameters: parameters)
+        InvokeRequest(
+            resourceURI: Msvm.uri(Msvm.snapshotService), method: method,
+            selectors: Msvm.serviceSelectors(Msvm.snapshotService), parameters: parameters)
     }
 
     func managementService(_ method: String, _ parameters: [InvokeParameter]) -> InvokeRequest {
-        InvokeRequest(resourceURI: Msvm.uri(Msvm.managementService), method: method, selectors: Msvm.serviceSelectors(Msvm.managementService), parameters: parameters)
+        InvokeRequest(
+            resourceURI: Msvm.uri(Msvm.managementService), method: method,
+            selectors: Msvm.serviceSelectors(Msvm.managementService), parameters: parameters)
     }
 
     /// `RequestStateChange` (2 start, 3 turn off, 6 save) and wait.
-    public func requestState(_ state: Int, of vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
+    public func requestState(_ state: Int, of vm: VirtualMachine, deadline: ContinuousClock.Instant)
+        async throws(HyperVError)
+    {
         let request = InvokeRequest(
             resourceURI: Msvm.uri(Msvm.computerSystem), method: "RequestStateChange", selectors: vm.selectors,
             parameters: [.scalar("RequestedState", String(state))])
-        try await call(request, vm: vm.name, deadline: deadline, describe: state == 2 ? "starting the VM" : state == 3 ? "turning the VM off" : "changing the VM state to \(state)")
+        try await call(
+            request, vm: vm.name, deadline: deadline,
+            describe: state == 2
+                ? "starting the VM" : state == 3 ? "turning the VM off" : "changing the VM state to \(state)")
     }
 
     /// Sets `UserSnapshotType` on the VM's realized settings.
-    public func setCheckpointType(_ type: CheckpointType, of vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
-        let settings = CIMInstance(className: Msvm.virtualSystemSettingData, properties: [
-            .init("InstanceID", type: "string", .scalar("Microsoft:\(vm.id)")),
-            .init("UserSnapshotType", type: "uint16", .scalar(String(type.rawValue))),
-        ])
-        try await call(managementService("ModifySystemSettings", [.embedded("SystemSettings", settings)]), vm: vm.name, deadline: deadline, describe: "setting the checkpoint type to \(type)")
+    public func setCheckpointType(_ type: CheckpointType, of vm: VirtualMachine, deadline: ContinuousClock.Instant)
+        async throws(HyperVError)
+    {
+        let settings = CIMInstance(
+            className: Msvm.virtualSystemSettingData,
+            properties: [
+                .init("InstanceID", type: "string", .scalar("Microsoft:\(vm.id)")),
+                .init("UserSnapshotType", type: "uint16", .scalar(String(type.rawValue))),
+            ])
+        try await call(
+            managementService("ModifySystemSettings", [.embedded("SystemSettings", settings)]), vm: vm.name,
+            deadline: deadline, describe: "setting the checkpoint type to \(type)")
     }
 
     /// Renames a checkpoint (`ModifySystemSettings` with `ElementName`).
-    public func rename(_ checkpoint: Checkpoint, to name: String, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
-        let settings = CIMInstance(className: Msvm.virtualSystemSettingData, properties: [
-            .init("InstanceID", type: "string", .scalar(checkpoint.instanceID)),
-            .init("ElementName", type: "string", .scalar(name)),
-        ])
-        try await call(managementService("ModifySystemSettings", [.embedded("SystemSettings", settings)]), vm: vm.name, deadline: deadline, describe: "renaming checkpoint \(checkpoint.id) to \(name)")
+    public func rename(_ checkpoint: Checkpoint, to name: String, vm: VirtualMachine, deadline: ContinuousClock.Instant)
+        async throws(HyperVError)
+    {
+        let settings = CIMInstance(
+            className: Msvm.virtualSystemSettingData,
+            properties: [
+                .init("InstanceID", type: "string", .scalar(checkpoint.instanceID)),
+                .init("ElementName", type: "string", .scalar(name)),
+            ])
+        try await call(
+            managementService("ModifySystemSettings", [.embedded("SystemSettings", settings)]), vm: vm.name,
+            deadline: deadline, describe: "renaming checkpoint \(checkpoint.id) to \(name)")
     }
 
     /// `CreateSnapshot`, wait for the job, and return the new checkpoint found through the job's
@@ -164,20 +211,28 @@ public struct HyperVClient: Sendable {
     public func createCheckpoint(
         of vm: VirtualMachine, deadline: ContinuousClock.Instant, onJob: @Sendable (String) throws -> Void = { _ in }
     ) async throws(HyperVError) -> Checkpoint {
-        let request = snapshotService("CreateSnapshot", [.reference("AffectedSystem", vm.reference), .scalar("SnapshotType", "2")])
+        let request = snapshotService(
+            "CreateSnapshot", [.reference("AffectedSystem", vm.reference), .scalar("SnapshotType", "2")])
         let output: InvokeOutput
-        do { output = try await client.invoke(request) } catch { throw .wsman(error, doing: "creating a checkpoint", vm: vm.name) }
+        do { output = try await client.invoke(request) } catch {
+            throw .wsman(error, doing: "creating a checkpoint", vm: vm.name)
+        }
         if let snapshot = output.output.reference("ResultingSnapshot"), output.returnValue == 0 {
             return try await checkpoint(snapshot, vm: vm)
         }
-        guard output.returnValue == ReturnCode.jobStarted, let job = output.job, let jobID = job.selector("InstanceID") else {
+        guard output.returnValue == ReturnCode.jobStarted, let job = output.job, let jobID = job.selector("InstanceID")
+        else {
             let code = output.returnValue ?? -1
-            var error = HyperVError(.methodFailed, "creating a checkpoint of VM \(vm.name) was refused by Hyper-V: CreateSnapshot returned \(ReturnCode.describe(code))\(Self.hint(code))", vm: vm.name)
+            var error = HyperVError(
+                .methodFailed,
+                "creating a checkpoint of VM \(vm.name) was refused by Hyper-V: CreateSnapshot returned \(ReturnCode.describe(code))\(Self.hint(code))",
+                vm: vm.name)
             error.returnCode = code
             throw error
         }
         do { try onJob(jobID) } catch {
-            throw HyperVError(.unexpectedAnswer, "recording job \(jobID) for VM \(vm.name) failed: \(error)", vm: vm.name)
+            throw HyperVError(
+                .unexpectedAnswer, "recording job \(jobID) for VM \(vm.name) failed: \(error)", vm: vm.name)
         }
         try await waitForJob(job, method: "CreateSnapshot", vm: vm, deadline: deadline)
         return try await checkpointCreated(byJob: jobID, vm: vm)
@@ -185,27 +240,35 @@ public struct HyperVClient: Sendable {
 
     /// Waits for a job started earlier (also after a restart, from the journal).
     @discardableResult
-    public func waitForJob(_ job: EndpointReference, method: String, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) -> WSManInstance {
+    public func waitForJob(
+        _ job: EndpointReference, method: String, vm: VirtualMachine, deadline: ContinuousClock.Instant
+    ) async throws(HyperVError) -> WSManInstance {
         try await waitForJob(job, method: method, vm: vm.name, deadline: deadline)
     }
 
     /// The one place jobs are waited for: polling schedule, progress (logged and forwarded), wait-time report.
-    func waitForJob(_ job: EndpointReference, method: String, vm: String, deadline: ContinuousClock.Instant) async throws(HyperVError) -> WSManInstance {
+    func waitForJob(_ job: EndpointReference, method: String, vm: String, deadline: ContinuousClock.Instant)
+        async throws(HyperVError) -> WSManInstance
+    {
         var waiter = JobWaiter(client: client)
         waiter.schedule = schedule
         waiter.clock = clock
         let log = logger
         let forward = onProgress
         waiter.onProgress = { progress in
-            log.info("hyper-v job progress", metadata: [
-                "hyperv.method": "\(progress.method)", "hyperv.job.instance_id": "\(progress.jobID)",
-                "hyperv.job.percent": "\(progress.percent)", "hyperv.job.state": "\(JobState.name(progress.state))", "cloudstack.vm": "\(vm)",
-            ])
+            log.info(
+                "hyper-v job progress",
+                metadata: [
+                    "hyperv.method": "\(progress.method)", "hyperv.job.instance_id": "\(progress.jobID)",
+                    "hyperv.job.percent": "\(progress.percent)", "hyperv.job.state": "\(JobState.name(progress.state))",
+                    "cloudstack.vm": "\(vm)",
+                ])
             forward(progress)
         }
         let started = clock.now()
         defer { onJobWaited(method, clock.now() - started) }
-        return try await waiter.wait(for: job, method: method, vm: vm, timeout: max(deadline - started, .milliseconds(1)))
+        return try await waiter.wait(
+            for: job, method: method, vm: vm, timeout: max(deadline - started, .milliseconds(1)))
     }
 
     /// The checkpoint a completed CreateSnapshot job produced: `ASSOCIATORS OF` the job via
@@ -217,17 +280,21 @@ public struct HyperVClient: Sendable {
             resultClass: Msvm.virtualSystemSettingData)
         do {
             let related = try await client.enumerate(EnumerateRequest(wql: query))
-            if let snapshot = related.first(where: { $0.string("VirtualSystemType") == Msvm.snapshotType || $0.string("InstanceID") != "Microsoft:\(vm.id)" }) {
+            if let snapshot = related.first(where: {
+                $0.string("VirtualSystemType") == Msvm.snapshotType || $0.string("InstanceID") != "Microsoft:\(vm.id)"
+            }) {
                 return Checkpoint(snapshot)
             }
-        } catch where error.code == .fault {
-            logger.debug("ASSOCIATORS OF the job refused; reading Msvm_AffectedJobElement", metadata: ["error": "\(error)"])
+        } catch  where error.code == .fault {
+            logger.debug(
+                "ASSOCIATORS OF the job refused; reading Msvm_AffectedJobElement", metadata: ["error": "\(error)"])
         } catch {
             throw .wsman(error, doing: "finding the new checkpoint of job \(jobID)", vm: vm.name)
         }
         let rows: [WSManInstance]
         do {
-            rows = try await client.enumerate(EnumerateRequest(wql: WQL.select(from: "Msvm_AffectedJobElement"), maxElements: 1000))
+            rows = try await client.enumerate(
+                EnumerateRequest(wql: WQL.select(from: "Msvm_AffectedJobElement"), maxElements: 1000))
         } catch {
             throw .wsman(error, doing: "finding the new checkpoint of job \(jobID)", vm: vm.name)
         }
@@ -242,15 +309,23 @@ public struct HyperVClient: Sendable {
         // the VM's current one.
         let settings = try await realizedSettings(of: vm)
         guard let current = try await currentCheckpointID(of: vm, settings: settings, hasCheckpoints: true) else {
-            throw HyperVError(.unexpectedAnswer, "CreateSnapshot job \(jobID) on VM \(vm.name) completed but reported no created checkpoint", vm: vm.name)
+            throw HyperVError(
+                .unexpectedAnswer,
+                "CreateSnapshot job \(jobID) on VM \(vm.name) completed but reported no created checkpoint", vm: vm.name
+            )
         }
-        return try await checkpoint(EndpointReference(resourceURI: Msvm.uri(Msvm.virtualSystemSettingData), selectors: [Selector("InstanceID", "Microsoft:\(current)")]), vm: vm)
+        return try await checkpoint(
+            EndpointReference(
+                resourceURI: Msvm.uri(Msvm.virtualSystemSettingData),
+                selectors: [Selector("InstanceID", "Microsoft:\(current)")]), vm: vm)
     }
 
     /// A checkpoint by its GUID (1 round trip); a fault when it no longer exists.
     public func checkpoint(id: String, vm: VirtualMachine) async throws(HyperVError) -> Checkpoint {
         try await checkpoint(
-            EndpointReference(resourceURI: Msvm.uri(Msvm.virtualSystemSettingData), selectors: [Selector("InstanceID", "Microsoft:\(id)")]), vm: vm)
+            EndpointReference(
+                resourceURI: Msvm.uri(Msvm.virtualSystemSettingData),
+                selectors: [Selector("InstanceID", "Microsoft:\(id)")]), vm: vm)
     }
 
     func checkpoint(_ reference: EndpointReference, vm: VirtualMachine) async throws(HyperVError) -> Checkpoint {
@@ -261,34 +336,56 @@ public struct HyperVClient: Sendable {
         }
     }
 
-    public func apply(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
-        try await call(snapshotService("ApplySnapshot", [.reference("Snapshot", checkpoint.reference)]), vm: vm.name, deadline: deadline, describe: "applying checkpoint \(checkpoint.name)")
+    public func apply(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant)
+        async throws(HyperVError)
+    {
+        try await call(
+            snapshotService("ApplySnapshot", [.reference("Snapshot", checkpoint.reference)]), vm: vm.name,
+            deadline: deadline, describe: "applying checkpoint \(checkpoint.name)")
     }
 
-    public func destroy(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
-        try await call(snapshotService("DestroySnapshot", [.reference("AffectedSnapshot", checkpoint.reference)]), vm: vm.name, deadline: deadline, describe: "deleting checkpoint \(checkpoint.name)")
+    public func destroy(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant)
+        async throws(HyperVError)
+    {
+        try await call(
+            snapshotService("DestroySnapshot", [.reference("AffectedSnapshot", checkpoint.reference)]), vm: vm.name,
+            deadline: deadline, describe: "deleting checkpoint \(checkpoint.name)")
     }
 
-    public func destroyTree(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
-        try await call(snapshotService("DestroySnapshotTree", [.reference("SnapshotSettingData", checkpoint.reference)]), vm: vm.name, deadline: deadline, describe: "deleting the checkpoint subtree of \(checkpoint.name)")
+    public func destroyTree(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant)
+        async throws(HyperVError)
+    {
+        try await call(
+            snapshotService("DestroySnapshotTree", [.reference("SnapshotSettingData", checkpoint.reference)]),
+            vm: vm.name, deadline: deadline, describe: "deleting the checkpoint subtree of \(checkpoint.name)")
     }
 
     /// Drops a checkpoint's saved memory, keeping its disks (a crash-consistent disk-only checkpoint).
-    public func clearState(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) {
-        try await call(snapshotService("ClearSnapshotState", [.reference("SnapshotSettingData", checkpoint.reference)]), vm: vm.name, deadline: deadline, describe: "dropping the saved memory of checkpoint \(checkpoint.name)")
+    public func clearState(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant)
+        async throws(HyperVError)
+    {
+        try await call(
+            snapshotService("ClearSnapshotState", [.reference("SnapshotSettingData", checkpoint.reference)]),
+            vm: vm.name, deadline: deadline, describe: "dropping the saved memory of checkpoint \(checkpoint.name)")
     }
 
     /// Waits until no disk merge runs on the VM (OperationalStatus without 32772). Returns the fresh VM.
-    public func waitForMerge(_ vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError) -> VirtualMachine {
+    public func waitForMerge(_ vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError)
+        -> VirtualMachine
+    {
         var current = vm
         var poll = 0
         while current.isMerging {
             if clock.now() >= deadline {
-                throw HyperVError(.mergeInProgress, "VM \(vm.name): a disk merge from an earlier checkpoint deletion is still running; retry when it has finished", vm: vm.name)
+                throw HyperVError(
+                    .mergeInProgress,
+                    "VM \(vm.name): a disk merge from an earlier checkpoint deletion is still running; retry when it has finished",
+                    vm: vm.name)
             }
             poll += 1
             do { try await clock.sleep(schedule.delay(beforePoll: poll)) } catch {
-                throw HyperVError(.mergeInProgress, "VM \(vm.name): waiting for the disk merge was cancelled", vm: vm.name)
+                throw HyperVError(
+                    .mergeInProgress, "VM \(vm.name): waiting for the disk merge was cancelled", vm: vm.name)
             }
             current = try await refresh(vm)
         }

@@ -48,9 +48,11 @@ public struct HyperVError: Error, CustomStringConvertible, Sendable, Equatable {
         switch (error.code, error.transport?.code) {
         case (.unauthorized, _): hint = "authentication failed: check winrm.username, the password and winrm.auth"
         case (.transport, .resolve?): hint = "the Hyper-V host is unreachable (DNS): \(error.transport?.message ?? "")"
-        case (.transport, .connect?): hint = "the Hyper-V host is unreachable (connection refused or no route): \(error.transport?.message ?? "")"
+        case (.transport, .connect?):
+            hint = "the Hyper-V host is unreachable (connection refused or no route): \(error.transport?.message ?? "")"
         case (.transport, .tls?): hint = "TLS failed: \(error.transport?.message ?? "")"
-        case (.transport, .timeout?): hint = "the Hyper-V host did not answer in time: \(error.transport?.message ?? "")"
+        case (.transport, .timeout?):
+            hint = "the Hyper-V host did not answer in time: \(error.transport?.message ?? "")"
         default: hint = error.description
         }
         var wrapped = HyperVError(.wsman, "\(what)\(vm.map { " on VM \($0)" } ?? "") failed: \(hint)", vm: vm)

@@ -43,7 +43,9 @@ public struct JobWaiter: Sendable {
     }
 
     /// Waits for `job`, started by `method` on `vm`, until `deadline` after now.
-    public func wait(for job: EndpointReference, method: String, vm: String?, timeout: Duration) async throws(HyperVError) -> WSManInstance {
+    public func wait(for job: EndpointReference, method: String, vm: String?, timeout: Duration)
+        async throws(HyperVError) -> WSManInstance
+    {
         let deadline = clock.now() + timeout
         let jobID = job.selector("InstanceID") ?? "?"
         var poll = 0
@@ -52,7 +54,8 @@ public struct JobWaiter: Sendable {
             let delay = schedule.delay(beforePoll: poll)
             if delay > .zero {
                 do { try await clock.sleep(delay) } catch {
-                    throw HyperVError(.jobTimedOut, "\(method) on VM \(vm ?? "?"): waiting for job \(jobID) was cancelled", vm: vm)
+                    throw HyperVError(
+                        .jobTimedOut, "\(method) on VM \(vm ?? "?"): waiting for job \(jobID) was cancelled", vm: vm)
                 }
             }
             poll += 1

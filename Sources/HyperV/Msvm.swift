@@ -19,7 +19,9 @@ public enum Msvm {
     public static func uri(_ className: String) -> String { ResourceURI.v2(className) }
 
     /// Selectors addressing a singleton service (real hosts require `CreationClassName`).
-    public static func serviceSelectors(_ className: String) -> [Selector] { [Selector("CreationClassName", className)] }
+    public static func serviceSelectors(_ className: String) -> [Selector] {
+        [Selector("CreationClassName", className)]
+    }
 }
 
 /// `UserSnapshotType` of a VM's realized settings.

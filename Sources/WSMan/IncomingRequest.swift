@@ -52,7 +52,9 @@ public struct IncomingRequest {
         return holder?.child("EnumerationContext", namespace: NS.enumeration.uri)?.text.trimmedXMLWhitespace
     }
 
-    public static func read(_ bytes: [UInt8], maxBytes: Int = XMLDocument.defaultMaxBytes) throws(XMLError) -> IncomingRequest {
+    public static func read(_ bytes: [UInt8], maxBytes: Int = XMLDocument.defaultMaxBytes) throws(XMLError)
+        -> IncomingRequest
+    {
         let document = try XMLDocument.parse(bytes, maxBytes: maxBytes)
         let body = try document.soapBody()
         let header = document.soapHeader()

@@ -12,7 +12,8 @@ public enum NS {
     public static let cimBinding = XMLNamespace(prefix: "b", uri: "http://schemas.dmtf.org/wbem/wsman/1/cimbinding.xsd")
     public static let xsi = XMLNamespace(prefix: "xsi", uri: "http://www.w3.org/2001/XMLSchema-instance")
     public static let cim = XMLNamespace(prefix: "cim", uri: "http://schemas.dmtf.org/wbem/wscim/1/common")
-    public static let wsmanFault = XMLNamespace(prefix: "f", uri: "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault")
+    public static let wsmanFault = XMLNamespace(
+        prefix: "f", uri: "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault")
     /// Windows WS-Man extensions (DataLocale). Not `p`, which is the per-class prefix.
     public static let msWsman = XMLNamespace(prefix: "msw", uri: "http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd")
     public static let wmiError = XMLNamespace(

@@ -9,7 +9,8 @@ public enum ResponseClassifier {
         _ response: WSManHTTPResponse, operation: String, resource: String, maxBytes: Int = XMLDocument.defaultMaxBytes
     ) throws(WSManError) -> XMLDocument {
         if response.status == 401 {
-            throw WSManError(code: .unauthorized, operation: operation, resource: resource, httpStatus: 401, detail: "HTTP 401")
+            throw WSManError(
+                code: .unauthorized, operation: operation, resource: resource, httpStatus: 401, detail: "HTTP 401")
         }
         let document: XMLDocument
         do {
@@ -30,7 +31,8 @@ public enum ResponseClassifier {
         } catch {
             let code: WSManError.Code = response.status == 200 ? .malformedResponse : .unexpectedStatus
             throw WSManError(
-                code: code, operation: operation, resource: resource, httpStatus: response.status, detail: error.message)
+                code: code, operation: operation, resource: resource, httpStatus: response.status, detail: error.message
+            )
         }
         if let fault = WSManFault.read(body: body) {
             throw WSManError(

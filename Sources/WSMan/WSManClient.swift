@@ -24,19 +24,23 @@ public struct WSManClient: Sendable {
         do {
             bytes = try document.serializedBytes()
         } catch {
-            throw WSManError(code: .malformedResponse, operation: operation, resource: resource, detail: error.description)
+            throw WSManError(
+                code: .malformedResponse, operation: operation, resource: resource, detail: error.description)
         }
         let response: WSManHTTPResponse
         do {
             response = try await transport.send(bytes, action: action)
         } catch let error as TransportError {
-            throw WSManError(code: .transport, operation: operation, resource: resource, transport: error, detail: error.message)
+            throw WSManError(
+                code: .transport, operation: operation, resource: resource, transport: error, detail: error.message)
         } catch is CancellationError {
             let error = TransportError(code: .cancelled, message: "cancelled")
-            throw WSManError(code: .transport, operation: operation, resource: resource, transport: error, detail: error.message)
+            throw WSManError(
+                code: .transport, operation: operation, resource: resource, transport: error, detail: error.message)
         } catch {
             let wrapped = TransportError(code: .other, message: String(describing: error))
-            throw WSManError(code: .transport, operation: operation, resource: resource, transport: wrapped, detail: wrapped.message)
+            throw WSManError(
+                code: .transport, operation: operation, resource: resource, transport: wrapped, detail: wrapped.message)
         }
         let parsed = try ResponseClassifier.classify(
             response, operation: operation, resource: resource, maxBytes: maxResponseBytes)
@@ -72,7 +76,9 @@ public struct WSManClient: Sendable {
             request.envelope(to: transport.endpoint, messageID: messageID()), action: Action.enumerate,
             operation: request.operationName, resource: resource)
         var page: EnumerationPage
-        do { page = try EnumerationPage.read(body: first) } catch { throw malformed(error, request.operationName, resource) }
+        do { page = try EnumerationPage.read(body: first) } catch {
+            throw malformed(error, request.operationName, resource)
+        }
         var items = page.items
         var pulls = 0
         while !page.endOfSequence, let context = page.context {

@@ -44,7 +44,9 @@ final class CurlConnection: @unchecked Sendable {
         }
         // "Expect:" turns off 100-continue (a 1 s stall per large body on servers that never send 100).
         try easy.setHeaders(["Content-Type: application/soap+xml;charset=UTF-8", "Expect:", "Connection: Keep-Alive"])
-        try easy.check(CCurlShims_setopt_write_callback(easy.raw, CURLOPT_WRITEFUNCTION, curlWriteCallback), "CURLOPT_WRITEFUNCTION")
+        try easy.check(
+            CCurlShims_setopt_write_callback(easy.raw, CURLOPT_WRITEFUNCTION, curlWriteCallback),
+            "CURLOPT_WRITEFUNCTION")
         try easy.check(CCurlShims_setopt_xferinfo_callback(easy.raw, curlProgressCallback), "CURLOPT_XFERINFOFUNCTION")
         try easy.set(CURLOPT_NOPROGRESS, 0, "CURLOPT_NOPROGRESS")
     }
@@ -69,11 +71,15 @@ final class CurlConnection: @unchecked Sendable {
         return withExtendedLifetime(box) {
             do {
                 try easy.check(CCurlShims_setopt_pointer(easy.raw, CURLOPT_WRITEDATA, userData), "CURLOPT_WRITEDATA")
-                try easy.check(CCurlShims_setopt_pointer(easy.raw, CURLOPT_XFERINFODATA, userData), "CURLOPT_XFERINFODATA")
-                try easy.check(CCurlShims_setopt_off(easy.raw, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "CURLOPT_POSTFIELDSIZE_LARGE")
+                try easy.check(
+                    CCurlShims_setopt_pointer(easy.raw, CURLOPT_XFERINFODATA, userData), "CURLOPT_XFERINFODATA")
+                try easy.check(
+                    CCurlShims_setopt_off(easy.raw, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)),
+                    "CURLOPT_POSTFIELDSIZE_LARGE")
                 // COPYPOSTFIELDS copies: the Swift buffer only lives during this call.
                 let copied = body.withUnsafeBufferPointer { buffer in
-                    CCurlShims_setopt_pointer(easy.raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+                    CCurlShims_setopt_pointer(
+                        easy.raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
                 }
                 try easy.check(copied, "CURLOPT_COPYPOSTFIELDS")
             } catch let error as TransportError {
@@ -102,16 +108,20 @@ final class CurlConnection: @unchecked Sendable {
         }
         if box.exceeded.load(ordering: .relaxed) {
             return TransportError(
-                code: .other, message: "answer from \(host) is larger than \(box.limit) bytes", libraryCode: libraryCode)
+                code: .other, message: "answer from \(host) is larger than \(box.limit) bytes", libraryCode: libraryCode
+            )
         }
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
-            return TransportError(code: .resolve, message: "cannot resolve the host of \(host): \(text)", libraryCode: libraryCode)
+            return TransportError(
+                code: .resolve, message: "cannot resolve the host of \(host): \(text)", libraryCode: libraryCode)
         case CURLE_COULDNT_CONNECT:
-            return TransportError(code: .connect, message: "cannot connect to \(host): \(text)", libraryCode: libraryCode)
+            return TransportError(
+                code: .connect, message: "cannot connect to \(host): \(text)", libraryCode: libraryCode)
         case CURLE_OPERATION_TIMEDOUT:
             return TransportError(
-                code: .timeout, message: "no answer from \(host) within \(configuration.timeoutSeconds) s: \(text)", libraryCode: libraryCode)
+                code: .timeout, message: "no answer from \(host) within \(configuration.timeoutSeconds) s: \(text)",
+                libraryCode: libraryCode)
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
             CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_ENGINE_NOTFOUND:
             return TransportError(
@@ -119,7 +129,8 @@ final class CurlConnection: @unchecked Sendable {
                 message: "TLS with \(host) failed: \(text) (check winrm.ca_file, or the host's certificate name)",
                 libraryCode: libraryCode)
         case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
-            return TransportError(code: .connectionLost, message: "connection to \(host) lost: \(text)", libraryCode: libraryCode)
+            return TransportError(
+                code: .connectionLost, message: "connection to \(host) lost: \(text)", libraryCode: libraryCode)
         case CURLE_ABORTED_BY_CALLBACK:
             return TransportError(code: .cancelled, message: "request to \(host) aborted", libraryCode: libraryCode)
         default:

@@ -23,7 +23,9 @@ public final class CurlTransport: WSManTransport {
         public var failures = 0
     }
 
-    public init(configuration: CurlTransportConfiguration, logger: Logger = Logger(label: "hyperv-agent.winrm")) throws(TransportError) {
+    public init(configuration: CurlTransportConfiguration, logger: Logger = Logger(label: "hyperv-agent.winrm"))
+        throws(TransportError)
+    {
         try configuration.validate()
         self.configuration = configuration
         self.pool = ConnectionPool(configuration: configuration)

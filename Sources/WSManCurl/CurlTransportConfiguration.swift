@@ -36,18 +36,24 @@ public struct CurlTransportConfiguration: Sendable {
     public func validate() throws(TransportError) {
         let lower = url.lowercased()
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else {
-            throw TransportError(code: .configuration, message: "winrm.url must start with https:// or http:// (got \(url))")
+            throw TransportError(
+                code: .configuration, message: "winrm.url must start with https:// or http:// (got \(url))")
         }
         if lower.hasPrefix("http://") && !allowUnencrypted {
             throw TransportError(
                 code: .configuration,
-                message: "winrm.url \(url) is unencrypted http://; use https:// (port 5986) or set winrm.allow_unencrypted = true")
+                message:
+                    "winrm.url \(url) is unencrypted http://; use https:// (port 5986) or set winrm.allow_unencrypted = true"
+            )
         }
         if let authority = lower.split(separator: "/").dropFirst().first, authority.contains("@") {
-            throw TransportError(code: .configuration, message: "winrm.url must not carry credentials; use winrm.username and winrm.password_file")
+            throw TransportError(
+                code: .configuration,
+                message: "winrm.url must not carry credentials; use winrm.username and winrm.password_file")
         }
         guard maxConnections >= 1, timeoutSeconds >= 1 else {
-            throw TransportError(code: .configuration, message: "winrm.max_connections and winrm.timeout_seconds must be at least 1")
+            throw TransportError(
+                code: .configuration, message: "winrm.max_connections and winrm.timeout_seconds must be at least 1")
         }
     }
 }

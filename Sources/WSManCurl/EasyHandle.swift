@@ -11,7 +11,9 @@ final class EasyHandle: @unchecked Sendable {
     init() throws(TransportError) {
         let initResult = CCurlShims_global_init_once()
         guard initResult == CURLE_OK else {
-            throw TransportError(code: .configuration, message: "curl_global_init failed (\(initResult.rawValue))", libraryCode: Int(initResult.rawValue))
+            throw TransportError(
+                code: .configuration, message: "curl_global_init failed (\(initResult.rawValue))",
+                libraryCode: Int(initResult.rawValue))
         }
         guard let raw = curl_easy_init() else {
             throw TransportError(code: .configuration, message: "curl_easy_init returned NULL")
@@ -31,7 +33,8 @@ final class EasyHandle: @unchecked Sendable {
     func check(_ code: CURLcode, _ option: String) throws(TransportError) {
         guard code == CURLE_OK else {
             throw TransportError(
-                code: .configuration, message: "libcurl refused \(option): \(String(cString: curl_easy_strerror(code)))",
+                code: .configuration,
+                message: "libcurl refused \(option): \(String(cString: curl_easy_strerror(code)))",
                 libraryCode: Int(code.rawValue))
         }
     }

@@ -13,13 +13,15 @@ extension XMLDocument {
     public static func parse(_ bytes: [UInt8], maxBytes: Int = defaultMaxBytes) throws(XMLError) -> XMLDocument {
         XMLLibrary.ensureInitialized()
         guard bytes.count <= maxBytes else {
-            throw XMLError(code: .tooLarge, message: "document of \(bytes.count) bytes exceeds the \(maxBytes)-byte limit")
+            throw XMLError(
+                code: .tooLarge, message: "document of \(bytes.count) bytes exceeds the \(maxBytes)-byte limit")
         }
         guard !bytes.isEmpty else {
             throw XMLError(code: .malformed, message: "empty document")
         }
         if containsDoctype(bytes) {
-            throw XMLError(code: .doctypeRefused, message: "document type declarations (DTDs, entities) are not accepted")
+            throw XMLError(
+                code: .doctypeRefused, message: "document type declarations (DTDs, entities) are not accepted")
         }
         guard let context = xmlNewParserCtxt() else {
             throw XMLError(code: .malformed, message: "libxml2 could not allocate a parser")

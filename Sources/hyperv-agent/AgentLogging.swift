@@ -15,7 +15,8 @@ enum AgentLogging {
         installed = true
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         let format: AgentLogHandler.Format = configuration.logFormat == .json ? .json : .text
-        LoggingSystem.bootstrap { label in AgentLogHandler(label: label, level: level, format: format, secrets: secrets) }
+        LoggingSystem.bootstrap { label in AgentLogHandler(label: label, level: level, format: format, secrets: secrets)
+        }
     }
 
     /// The agent's logger at the configured level.

@@ -17,7 +17,10 @@ struct AgentRuntime {
     let client: WSManClient
     let metrics: AgentMetrics?
 
-    init(configuration: AgentConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, metrics: AgentMetrics? = nil) throws {
+    init(
+        configuration: AgentConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
+        metrics: AgentMetrics? = nil
+    ) throws {
         self.metrics = metrics
         self.configuration = configuration
         let url: String
@@ -32,7 +35,8 @@ struct AgentRuntime {
         logger = AgentLogging.logger(configuration)
         let settings = CurlTransportConfiguration(configuration, url: url, password: password)
         if settings.authentication == .negotiate, let user = settings.username, let password {
-            try Self.prepareNTLMUserFile(user: user, password: password, stateDirectory: configuration.agentStateDir, environment: environment)
+            try Self.prepareNTLMUserFile(
+                user: user, password: password, stateDirectory: configuration.agentStateDir, environment: environment)
         }
         var transport: any WSManTransport
         do {
@@ -43,7 +47,8 @@ struct AgentRuntime {
         if let directory = configuration.winrmRecordDir {
             let host = URL(string: url)?.host
             transport = try RecordingTransport(
-                base: transport, directory: directory, scrubber: Scrubber(host: host, username: settings.username, password: password))
+                base: transport, directory: directory,
+                scrubber: Scrubber(host: host, username: settings.username, password: password))
         }
         if let metrics { transport = MetricsTransport(base: transport, metrics: metrics) }
         self.transport = transport
@@ -52,13 +57,19 @@ struct AgentRuntime {
 
     /// Negotiate through gss-ntlmssp takes NTLM credentials from the file named by `NTLM_USER_FILE`
     /// (`DOMAIN:user:password`). When the operator has not set one, write it (mode 0600) under the state directory.
-    static func prepareNTLMUserFile(user: String, password: String, stateDirectory: String, environment: [String: String]) throws {
+    static func prepareNTLMUserFile(
+        user: String, password: String, stateDirectory: String, environment: [String: String]
+    ) throws {
         guard environment["NTLM_USER_FILE"] == nil else { return }
         let parts = user.split(separator: "\\", maxSplits: 1).map(String.init)
         let line = parts.count == 2 ? "\(parts[0]):\(parts[1]):\(password)\n" : ":\(user):\(password)\n"
-        let directory = FileManager.default.isWritableFile(atPath: stateDirectory) ? stateDirectory : NSTemporaryDirectory()
+        let directory =
+            FileManager.default.isWritableFile(atPath: stateDirectory) ? stateDirectory : NSTemporaryDirectory()
         let path = (directory as NSString).appendingPathComponent("ntlm-user-file.\(getpid())")
-        guard FileManager.default.createFile(atPath: path, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw UsageFailure("cannot write the NTLM credentials file \(path) for winrm.auth = negotiate")
         }
         setenv("NTLM_USER_FILE", path, 1)
@@ -72,7 +83,9 @@ struct AgentRuntime {
         var service = CheckpointService(client: client, settings: settings, logger: logger)
         if let metrics {
             service.hyperV.onJobWaited = { method, waited in
-                metrics.jobWaited(method: method, seconds: Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
+                metrics.jobWaited(
+                    method: method,
+                    seconds: Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
             }
         }
         return service

@@ -35,7 +35,8 @@ struct CheckpointsCommand: AsyncParsableCommand {
             let runtime = try AgentRuntime(configuration: try options.load())
             var service = runtime.service()
             service.hyperV.onProgress = { progress in
-                FileHandle.standardError.write(Data("\(progress.method): \(progress.percent)% (\(JobState.name(progress.state)))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("\(progress.method): \(progress.percent)% (\(JobState.name(progress.state)))\n".utf8))
             }
             do {
                 switch action {
@@ -55,12 +56,15 @@ struct CheckpointsCommand: AsyncParsableCommand {
         let name = self.name ?? ""
         switch action {
         case .create:
-            let consistency: ConsistencyRequest = memory ? .withMemory : quiesce ? .applicationConsistent : .crashConsistent
+            let consistency: ConsistencyRequest =
+                memory ? .withMemory : quiesce ? .applicationConsistent : .crashConsistent
             return try await service.take(TakeRequest(vmName: vm, checkpointName: name, consistency: consistency))
         case .revert:
-            return try await service.revert(RevertRequest(vmName: vm, checkpointName: name, power: memory ? .running : .off))
+            return try await service.revert(
+                RevertRequest(vmName: vm, checkpointName: name, power: memory ? .running : .off))
         default:
-            return try await service.delete(DeleteRequest(vmName: vm, checkpointName: name, scope: all ? .all : subtree ? .subtree : .one))
+            return try await service.delete(
+                DeleteRequest(vmName: vm, checkpointName: name, scope: all ? .all : subtree ? .subtree : .one))
         }
     }
 
@@ -73,7 +77,9 @@ struct CheckpointsCommand: AsyncParsableCommand {
     func report(_ found: VMCheckpoints) throws -> String {
         let (machine, tree) = (found.vm, found.tree)
         let selected = name.map { tree.named($0) } ?? tree.checkpoints
-        if action == .show, selected.isEmpty { throw OperationFailure("checkpoint \(name ?? "") not found on VM \(vm)") }
+        if action == .show, selected.isEmpty {
+            throw OperationFailure("checkpoint \(name ?? "") not found on VM \(vm)")
+        }
         let disks = found.storage?.disks ?? []
         if json {
             struct Report: Encodable {
@@ -82,9 +88,12 @@ struct CheckpointsCommand: AsyncParsableCommand {
                 var checkpoints: [Checkpoint]
                 var disks: [VirtualDisk]
             }
-            return try encoded(Report(vm: machine, currentCheckpoint: tree.currentID, checkpoints: selected, disks: disks))
+            return try encoded(
+                Report(vm: machine, currentCheckpoint: tree.currentID, checkpoints: selected, disks: disks))
         }
-        var lines = ["VM \(machine.name) {\(machine.id)} — \(machine.stateName)\(machine.isMerging ? ", merging disks" : "")"]
+        var lines = [
+            "VM \(machine.name) {\(machine.id)} — \(machine.stateName)\(machine.isMerging ? ", merging disks" : "")"
+        ]
         switch action {
         case .tree:
             lines.append(tree.rendered())
@@ -97,7 +106,8 @@ struct CheckpointsCommand: AsyncParsableCommand {
         }
         lines.append("disks:")
         for disk in disks {
-            lines.append("  \(disk.chainFileNames.joined(separator: " → "))  (differencing \(disk.differencingBytes) bytes)")
+            lines.append(
+                "  \(disk.chainFileNames.joined(separator: " → "))  (differencing \(disk.differencingBytes) bytes)")
         }
         return lines.joined(separator: "\n")
     }

@@ -7,10 +7,13 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (key = value). Default: /etc/hyperv-agent/agent.conf if it exists.")
     var config: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override one configuration key (repeatable).", valueName: "key=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override one configuration key (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
-    @Option(name: .long, help: "Record every WinRM exchange as a scrubbed transcript into this folder (winrm.record_dir).")
+    @Option(
+        name: .long, help: "Record every WinRM exchange as a scrubbed transcript into this folder (winrm.record_dir).")
     var record: String?
 
     static let defaultPath = "/etc/hyperv-agent/agent.conf"

@@ -6,7 +6,8 @@ struct ExecCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec",
         abstract: "Run one CloudStack command and print exactly the answer array the channel would return.",
-        discussion: "Exit status: 0 when the answer's result is true, 1 when false, 2 on usage or configuration errors.")
+        discussion: "Exit status: 0 when the answer's result is true, 1 when false, 2 on usage or configuration errors."
+    )
 
     @OptionGroup var options: ConfigOptions
     @Argument(help: "Fully-qualified command class, e.g. com.cloud.agent.api.CreateVMSnapshotCommand.")
@@ -20,12 +21,16 @@ struct ExecCommand: AsyncParsableCommand {
             if input == "-" {
                 body = Array(FileHandle.standardInput.readDataToEndOfFile())
             } else {
-                guard let data = FileManager.default.contents(atPath: input) else { throw UsageFailure("cannot read \(input)") }
+                guard let data = FileManager.default.contents(atPath: input) else {
+                    throw UsageFailure("cannot read \(input)")
+                }
                 body = Array(data)
             }
             let configuration = try options.load()
             guard body.count <= configuration.agentMaxRequestBytes else {
-                throw UsageFailure("the command body is \(body.count) bytes, over agent.max_request_bytes (\(configuration.agentMaxRequestBytes))")
+                throw UsageFailure(
+                    "the command body is \(body.count) bytes, over agent.max_request_bytes (\(configuration.agentMaxRequestBytes))"
+                )
             }
             let runtime = try AgentRuntime(configuration: configuration)
             let dispatcher = runtime.dispatcher()

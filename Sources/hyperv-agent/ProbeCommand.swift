@@ -5,7 +5,8 @@ import HyperV
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Check connectivity, authentication and Hyper-V access; report the host's VMs and checkpoint settings.")
+        abstract:
+            "Check connectivity, authentication and Hyper-V access; report the host's VMs and checkpoint settings.")
 
     @OptionGroup var options: ConfigOptions
     @Flag(help: "Print the report as JSON.") var json = false
@@ -28,7 +29,8 @@ struct ProbeCommand: AsyncParsableCommand {
                 print("WinRM:             \(report.productVendor), \(report.productVersion)")
                 print("Hyper-V host:      \(report.hostName ?? "(not reported)")")
                 print("virtual machines:  \(report.virtualMachines)")
-                let types = report.checkpointTypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                let types = report.checkpointTypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                    separator: ", ")
                 print("checkpoint types:  \(types.isEmpty ? "-" : types)")
                 print("round trips:       \(report.roundTrips)")
             }

@@ -27,22 +27,27 @@ struct ServeCommand: AsyncParsableCommand {
             do { channel = try ChannelConfiguration(configuration) } catch { throw UsageFailure("\(error)") }
             if channel.tlsCertificatePath == nil {
                 do {
-                    let files = try SelfSignedCertificate.ensure(in: configuration.agentStateDir, hostName: ProcessInfo.processInfo.hostName)
+                    let files = try SelfSignedCertificate.ensure(
+                        in: configuration.agentStateDir, hostName: ProcessInfo.processInfo.hostName)
                     channel.tlsCertificatePath = files.certificate
                     channel.tlsKeyPath = files.key
                     logger.notice(
-                        files.generated ? "generated a self-signed channel certificate" : "using the self-signed channel certificate",
+                        files.generated
+                            ? "generated a self-signed channel certificate"
+                            : "using the self-signed channel certificate",
                         metadata: ["path": "\(files.certificate)", "fingerprint": "\(files.fingerprint)"])
                 } catch {
                     throw UsageFailure(
-                        "no agent.tls_cert/agent.tls_key and cannot create a self-signed pair in \(configuration.agentStateDir): \(error)")
+                        "no agent.tls_cert/agent.tls_key and cannot create a self-signed pair in \(configuration.agentStateDir): \(error)"
+                    )
                 }
             }
             let dispatcher = runtime.dispatcher()
             let app: any Service
             do {
                 let settings = channel
-                app = try CommandChannel.application(dispatcher: dispatcher, configuration: channel, logger: logger) { server in
+                app = try CommandChannel.application(dispatcher: dispatcher, configuration: channel, logger: logger) {
+                    server in
                     let port = server.localAddress?.port ?? settings.port
                     let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
                     FileHandle.standardOutput.write(Data("https://\(host):\(port)/api/HypervResource\n".utf8))
@@ -60,12 +65,18 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(service: app),
                 // Runs once and ends; the group keeps serving (and waits for it at shutdown).
                 .init(
-                    service: JournalRecoveryService(service: dispatcher.service, logger: logger), successTerminationBehavior: .ignore,
+                    service: JournalRecoveryService(service: dispatcher.service, logger: logger),
+                    successTerminationBehavior: .ignore,
                     failureTerminationBehavior: .ignore),
             ]
             if let metrics, let listen = configuration.metricsListen.flatMap(HostPort.parse) {
-                services.append(.init(service: MetricsEndpoint.application(metrics: metrics, host: listen.host, port: listen.port, logger: logger)))
-                logger.notice("serving Prometheus metrics", metadata: ["listen": "\(listen.host):\(listen.port)", "path": "/metrics"])
+                services.append(
+                    .init(
+                        service: MetricsEndpoint.application(
+                            metrics: metrics, host: listen.host, port: listen.port, logger: logger)))
+                logger.notice(
+                    "serving Prometheus metrics",
+                    metadata: ["listen": "\(listen.host):\(listen.port)", "path": "/metrics"])
             }
             var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
             groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]

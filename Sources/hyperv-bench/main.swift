@@ -18,7 +18,8 @@ func microseconds(_ iterations: Int, _ body: () throws -> Void) rethrows -> Doub
     let start = ContinuousClock.now
     for _ in 0..<iterations { try body() }
     let elapsed = ContinuousClock.now - start
-    return (Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12) / Double(iterations)
+    return (Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12)
+        / Double(iterations)
 }
 
 func rssMB() -> Double {
@@ -36,16 +37,28 @@ var quiet = Logger(label: "bench")
 quiet.logLevel = .critical
 
 // 1. Envelope build + response parse (pure libxml2 work).
-let sample = #"<s:Envelope xml:lang="ja-JP" xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:n="http://schemas.xmlsoap.org/ws/2004/09/enumeration" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header><a:Action>http://schemas.xmlsoap.org/ws/2004/09/enumeration/PullResponse</a:Action></s:Header><s:Body><n:PullResponse><n:Items><p:Msvm_ComputerSystem xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:p="http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/Msvm_ComputerSystem" xmlns:cim="http://schemas.dmtf.org/wbem/wscim/1/common" xsi:type="p:Msvm_ComputerSystem_Type"><p:Caption>VM</p:Caption><p:CommunicationStatus xsi:nil="true"/><p:CreationClassName>Msvm_ComputerSystem</p:CreationClassName><p:ElementName>vm-1</p:ElementName><p:EnabledState>3</p:EnabledState><p:InstallDate><cim:Datetime>2026-10-08T15:15:36.68424Z</cim:Datetime></p:InstallDate><p:Name>00000000-0000-4000-8000-000000000012</p:Name><p:OperationalStatus>2</p:OperationalStatus></p:Msvm_ComputerSystem></n:Items><n:EndOfSequence/></n:PullResponse></s:Body></s:Envelope>"#
+let sample =
+    #"<s:Envelope xml:lang="ja-JP" xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:n="http://schemas.xmlsoap.org/ws/2004/09/enumeration" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header><a:Action>http://schemas.xmlsoap.org/ws/2004/09/enumeration/PullResponse</a:Action></s:Header><s:Body><n:PullResponse><n:Items><p:Msvm_ComputerSystem xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:p="http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/Msvm_ComputerSystem" xmlns:cim="http://schemas.dmtf.org/wbem/wscim/1/common" xsi:type="p:Msvm_ComputerSystem_Type"><p:Caption>VM</p:Caption><p:CommunicationStatus xsi:nil="true"/><p:CreationClassName>Msvm_ComputerSystem</p:CreationClassName><p:ElementName>vm-1</p:ElementName><p:EnabledState>3</p:EnabledState><p:InstallDate><cim:Datetime>2026-10-08T15:15:36.68424Z</cim:Datetime></p:InstallDate><p:Name>00000000-0000-4000-8000-000000000012</p:Name><p:OperationalStatus>2</p:OperationalStatus></p:Msvm_ComputerSystem></n:Items><n:EndOfSequence/></n:PullResponse></s:Body></s:Envelope>"#
 let sampleBytes = Array(sample.utf8)
 let iterations = 20_000
 let buildEnumerate = try microseconds(iterations) {
-    _ = try EnumerateRequest(wql: WQL.select(from: "Msvm_ComputerSystem", where: [("ElementName", "i-2-17-VM")])).envelope(to: "https://hv:5986/wsman", messageID: "uuid:1").serializedBytes()
+    _ = try EnumerateRequest(wql: WQL.select(from: "Msvm_ComputerSystem", where: [("ElementName", "i-2-17-VM")]))
+        .envelope(to: "https://hv:5986/wsman", messageID: "uuid:1").serializedBytes()
 }
 let buildInvoke = try microseconds(iterations) {
-    let vm = EndpointReference(resourceURI: ResourceURI.v2("Msvm_ComputerSystem"), selectors: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", "G")])
-    let settings = CIMInstance(className: "Msvm_VirtualSystemSettingData", properties: [.init("InstanceID", type: "string", .scalar("Microsoft:G")), .init("ElementName", type: "string", .scalar("n"))])
-    _ = try InvokeRequest(resourceURI: ResourceURI.v2("Msvm_VirtualSystemManagementService"), method: "ModifySystemSettings", selectors: [], parameters: [.reference("A", vm), .embedded("SystemSettings", settings)]).envelope(to: "https://hv:5986/wsman", messageID: "uuid:1").serializedBytes()
+    let vm = EndpointReference(
+        resourceURI: ResourceURI.v2("Msvm_ComputerSystem"),
+        selectors: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", "G")])
+    let settings = CIMInstance(
+        className: "Msvm_VirtualSystemSettingData",
+        properties: [
+            .init("InstanceID", type: "string", .scalar("Microsoft:G")),
+            .init("ElementName", type: "string", .scalar("n")),
+        ])
+    _ = try InvokeRequest(
+        resourceURI: ResourceURI.v2("Msvm_VirtualSystemManagementService"), method: "ModifySystemSettings",
+        selectors: [], parameters: [.reference("A", vm), .embedded("SystemSettings", settings)]
+    ).envelope(to: "https://hv:5986/wsman", messageID: "uuid:1").serializedBytes()
 }
 let parsePull = try microseconds(iterations) {
     _ = try EnumerationPage.read(body: try XMLDocument.parse(sampleBytes).soapBody())
@@ -72,21 +85,34 @@ func serve(_ simulator: HyperVSimulator) async throws -> (RunningFixture, CurlTr
     return (fixture, try CurlTransport(configuration: settings))
 }
 
-nonisolated func body(_ sample: [String: Any]) -> [UInt8] { Array((try? JSONSerialization.data(withJSONObject: sample)) ?? Data()) }
+nonisolated func body(_ sample: [String: Any]) -> [UInt8] {
+    Array((try? JSONSerialization.data(withJSONObject: sample)) ?? Data())
+}
 
 nonisolated func command(vm: String, name: String, type: String, volumes: [[String: Any]]) -> [UInt8] {
-    body(["vmName": vm, "target": ["id": 1, "snapshotName": name, "type": type, "current": false, "quiescevm": false], "volumeTOs": volumes, "contextMap": [:], "wait": 0])
+    body([
+        "vmName": vm, "target": ["id": 1, "snapshotName": name, "type": type, "current": false, "quiescevm": false],
+        "volumeTOs": volumes, "contextMap": [:], "wait": 0,
+    ])
 }
 
 let volumes: [[String: Any]] = [
-    ["uuid": "19ae8e67-cb2c-4ab4-901e-e0b864272b59", "volumeType": "ROOT", "path": "19ae8e67-cb2c-4ab4-901e-e0b864272b59", "id": 17, "size": 21474836480],
-    ["uuid": "5d2a4c1e-0f6b-4b8e-9a51-3c7e2f1d9b04", "volumeType": "DATADISK", "path": "5d2a4c1e-0f6b-4b8e-9a51-3c7e2f1d9b04", "id": 18, "size": 10737418240],
+    [
+        "uuid": "19ae8e67-cb2c-4ab4-901e-e0b864272b59", "volumeType": "ROOT",
+        "path": "19ae8e67-cb2c-4ab4-901e-e0b864272b59", "id": 17, "size": 21_474_836_480,
+    ],
+    [
+        "uuid": "5d2a4c1e-0f6b-4b8e-9a51-3c7e2f1d9b04", "volumeType": "DATADISK",
+        "path": "5d2a4c1e-0f6b-4b8e-9a51-3c7e2f1d9b04", "id": 18, "size": 10_737_418_240,
+    ],
 ]
 let simulator = HyperVSimulator()
 let (fixture, transport) = try await serve(simulator)
 let counting = CountingTransport(base: transport)
 let stateDirectory = NSTemporaryDirectory() + "hyperv-bench-\(getpid())"
-let dispatcher = CommandDispatcher(service: CheckpointService(client: WSManClient(transport: counting), settings: .init(stateDirectory: stateDirectory), logger: quiet))
+let dispatcher = CommandDispatcher(
+    service: CheckpointService(
+        client: WSManClient(transport: counting), settings: .init(stateDirectory: stateDirectory), logger: quiet))
 var timings: [String: [Double]] = [:]
 var trips: [String: [Int]] = [:]
 @MainActor func timed(_ label: String, _ commandClass: String, _ bytes: [UInt8]) async {
@@ -100,12 +126,24 @@ var trips: [String: [Int]] = [:]
 }
 let cycles = 40
 for index in 0..<cycles {
-    await timed("create Disk, running VM (crash-consistent)", CommandClass.createVMSnapshot, command(vm: "i-2-17-VM", name: "b\(index)", type: "Disk", volumes: volumes))
-    await timed("revert to Disk checkpoint", CommandClass.revertToVMSnapshot, command(vm: "i-2-17-VM", name: "b\(index)", type: "Disk", volumes: volumes))
-    await timed("create Disk, stopped VM", CommandClass.createVMSnapshot, command(vm: "i-2-17-VM", name: "c\(index)", type: "Disk", volumes: volumes))
-    await timed("delete checkpoint", CommandClass.deleteVMSnapshot, command(vm: "i-2-17-VM", name: "c\(index)", type: "Disk", volumes: volumes))
-    await timed("delete checkpoint", CommandClass.deleteVMSnapshot, command(vm: "i-2-17-VM", name: "b\(index)", type: "Disk", volumes: volumes))
-    await timed("revert to DiskAndMemory checkpoint", CommandClass.revertToVMSnapshot, command(vm: "i-2-17-VM", name: "i-2-17-VM_VS_20261127113000", type: "DiskAndMemory", volumes: volumes))
+    await timed(
+        "create Disk, running VM (crash-consistent)", CommandClass.createVMSnapshot,
+        command(vm: "i-2-17-VM", name: "b\(index)", type: "Disk", volumes: volumes))
+    await timed(
+        "revert to Disk checkpoint", CommandClass.revertToVMSnapshot,
+        command(vm: "i-2-17-VM", name: "b\(index)", type: "Disk", volumes: volumes))
+    await timed(
+        "create Disk, stopped VM", CommandClass.createVMSnapshot,
+        command(vm: "i-2-17-VM", name: "c\(index)", type: "Disk", volumes: volumes))
+    await timed(
+        "delete checkpoint", CommandClass.deleteVMSnapshot,
+        command(vm: "i-2-17-VM", name: "c\(index)", type: "Disk", volumes: volumes))
+    await timed(
+        "delete checkpoint", CommandClass.deleteVMSnapshot,
+        command(vm: "i-2-17-VM", name: "b\(index)", type: "Disk", volumes: volumes))
+    await timed(
+        "revert to DiskAndMemory checkpoint", CommandClass.revertToVMSnapshot,
+        command(vm: "i-2-17-VM", name: "i-2-17-VM_VS_20261127113000", type: "DiskAndMemory", volumes: volumes))
 }
 print("\n== commands through libcurl against winrm-fixture simulate (zero delay, loopback, \(cycles) runs each)")
 print("command                                       median ms   round trips")
@@ -121,10 +159,19 @@ var swiftSequence: [Double] = []
 for _ in 0..<sequenceRuns {
     let start = ContinuousClock.now
     let client = WSManClient(transport: transport)
-    let vm = try await client.enumerate(EnumerateRequest(wql: WQL.select(from: "Msvm_ComputerSystem", where: [("ElementName", "i-2-17-VM")]))).first!
+    let vm = try await client.enumerate(
+        EnumerateRequest(wql: WQL.select(from: "Msvm_ComputerSystem", where: [("ElementName", "i-2-17-VM")]))
+    ).first!
     let name = vm.string("Name")!
-    let got = try await client.get(GetRequest(resourceURI: ResourceURI.v2("Msvm_ComputerSystem"), selectors: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", name)]))
-    let output = try await client.invoke(InvokeRequest(resourceURI: imageService, method: "GetVirtualHardDiskSettingData", selectors: [Selector("CreationClassName", "Msvm_ImageManagementService")], parameters: [.scalar("Path", #"C:\ClusterStorage\Volume1\19ae8e67-cb2c-4ab4-901e-e0b864272b59.vhdx"#)]))
+    let got = try await client.get(
+        GetRequest(
+            resourceURI: ResourceURI.v2("Msvm_ComputerSystem"),
+            selectors: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", name)]))
+    let output = try await client.invoke(
+        InvokeRequest(
+            resourceURI: imageService, method: "GetVirtualHardDiskSettingData",
+            selectors: [Selector("CreationClassName", "Msvm_ImageManagementService")],
+            parameters: [.scalar("Path", #"C:\ClusterStorage\Volume1\19ae8e67-cb2c-4ab4-901e-e0b864272b59.vhdx"#)]))
     let settings = try CIMInstance.parse(cimXML: output.output.string("SettingData") ?? "")
     precondition(got.int("EnabledState") != nil && settings.className == "Msvm_VirtualHardDiskSettingData")
     swiftSequence.append(ms(ContinuousClock.now - start))
@@ -140,10 +187,14 @@ if FileManager.default.isExecutableFile(atPath: python) {
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
-    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
+        in: .whitespacesAndNewlines)
     process.waitUntilExit()
     if let peer = Double(text), process.terminationStatus == 0 {
-        print(String(format: "pywinrm 0.5 (requests + xmltodict)  median %.3f ms   ratio pywinrm/agent %.1fx", peer, peer / median(swiftSequence)))
+        print(
+            String(
+                format: "pywinrm 0.5 (requests + xmltodict)  median %.3f ms   ratio pywinrm/agent %.1fx", peer,
+                peer / median(swiftSequence)))
     } else {
         print("pywinrm run failed (status \(process.terminationStatus)): \(text)")
     }
@@ -158,10 +209,19 @@ nonisolated func runCrowd(_ dispatcher: CommandDispatcher) async -> Int {
         for index in 0..<50 {
             group.addTask {
                 let vm = "vm-\(index)"
-                let vols: [[String: Any]] = [["uuid": "u\(index)", "volumeType": "ROOT", "path": "vm-\(index)-root", "id": index, "size": 1]]
+                let vols: [[String: Any]] = [
+                    ["uuid": "u\(index)", "volumeType": "ROOT", "path": "vm-\(index)-root", "id": index, "size": 1]
+                ]
                 var failed = 0
-                for (commandClass, name) in [(CommandClass.createVMSnapshot, "s1"), (CommandClass.createVMSnapshot, "s2"), (CommandClass.revertToVMSnapshot, "s1"), (CommandClass.deleteVMSnapshot, "s2")] {
-                    if case .answered(_, let ok) = await dispatcher.dispatch(commandClass: commandClass, body: command(vm: vm, name: name, type: "Disk", volumes: vols)), ok { continue }
+                for (commandClass, name) in [
+                    (CommandClass.createVMSnapshot, "s1"), (CommandClass.createVMSnapshot, "s2"),
+                    (CommandClass.revertToVMSnapshot, "s1"), (CommandClass.deleteVMSnapshot, "s2"),
+                ] {
+                    if case .answered(_, let ok) = await dispatcher.dispatch(
+                        commandClass: commandClass, body: command(vm: vm, name: name, type: "Disk", volumes: vols)), ok
+                    {
+                        continue
+                    }
                     failed += 1
                 }
                 return failed
@@ -178,12 +238,18 @@ let crowd = HyperVSimulator(host: host)
 let (crowdFixture, crowdTransport) = try await serve(crowd)
 var crowdSettings = crowdTransport.configuration
 crowdSettings.maxConnections = 8
-let crowdDispatcher = CommandDispatcher(service: CheckpointService(client: WSManClient(transport: try CurlTransport(configuration: crowdSettings)), settings: .init(stateDirectory: stateDirectory), logger: quiet))
+let crowdDispatcher = CommandDispatcher(
+    service: CheckpointService(
+        client: WSManClient(transport: try CurlTransport(configuration: crowdSettings)),
+        settings: .init(stateDirectory: stateDirectory), logger: quiet))
 let crowdStart = ContinuousClock.now
 let failures = await runCrowd(crowdDispatcher)
 let crowdElapsed = ms(ContinuousClock.now - crowdStart)
 let checkpointsLeft = await crowd.host.checkpoints.count
 print("\n== 200 commands over 50 VMs, VMs in parallel (8 WinRM connections)")
-print(String(format: "wall time %.0f ms, failed answers %d, checkpoints left %d (expected 50), peak RSS %.1f MB", crowdElapsed, failures, checkpointsLeft, rssMB()))
+print(
+    String(
+        format: "wall time %.0f ms, failed answers %d, checkpoints left %d (expected 50), peak RSS %.1f MB",
+        crowdElapsed, failures, checkpointsLeft, rssMB()))
 await crowdFixture.stop()
 try? FileManager.default.removeItem(atPath: stateDirectory)

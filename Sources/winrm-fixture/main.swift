@@ -33,7 +33,8 @@ struct ServerOptions: ParsableArguments {
         configuration.host = String(listen[..<colon])
         configuration.port = port
         configuration.username = user
-        configuration.password = password ?? ProcessInfo.processInfo.environment["WINRM_FIXTURE_PASSWORD"] ?? "fixture-password"
+        configuration.password =
+            password ?? ProcessInfo.processInfo.environment["WINRM_FIXTURE_PASSWORD"] ?? "fixture-password"
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         configuration.tlsCertificatePath = tlsCert
         configuration.tlsKeyPath = tlsKey
@@ -48,7 +49,9 @@ struct ServerOptions: ParsableArguments {
 }
 
 /// Prints the URL as the first line of stdout, then serves until SIGINT/SIGTERM.
-func serve(responder: any WSManResponder, inspector: (any FixtureInspector)?, options: ServerOptions, faults: FaultInjector) async throws {
+func serve(
+    responder: any WSManResponder, inspector: (any FixtureInspector)?, options: ServerOptions, faults: FaultInjector
+) async throws {
     let fixture = try await FixtureServer.start(
         responder: responder, configuration: try options.configuration(), faults: faults, inspector: inspector,
         logger: options.logger)
@@ -69,7 +72,8 @@ func serve(responder: any WSManResponder, inspector: (any FixtureInspector)?, op
 }
 
 struct Simulate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Simulate a Hyper-V host (VMs, checkpoints, disk chains, jobs).")
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate a Hyper-V host (VMs, checkpoints, disk chains, jobs).")
 
     @OptionGroup var server: ServerOptions
     @Option(help: "JSON state to start from (see GET /fixture/state); default: two VMs, one with a checkpoint tree.")
@@ -101,7 +105,8 @@ struct Simulate: AsyncParsableCommand {
 }
 
 struct Replay: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Replay recorded WinRM exchanges (one scenario per folder).")
+    static let configuration = CommandConfiguration(
+        abstract: "Replay recorded WinRM exchanges (one scenario per folder).")
 
     @OptionGroup var server: ServerOptions
     @Option(help: "A transcript folder, or a folder of transcript folders.")

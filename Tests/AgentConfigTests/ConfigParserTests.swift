@@ -1,6 +1,6 @@
+import AgentConfig
 import Foundation
 import Testing
-import AgentConfig
 
 @Suite struct ConfigParserTests {
     @Test func defaultsMatchTheDesign() throws {
@@ -47,7 +47,8 @@ import AgentConfig
             """
         let c = try ConfigParser.parse(text)
         #expect(c.winrmAuth == .basic && c.winrmUsername == "HV\\svc-cloudstack")
-        #expect(!c.winrmVerifyTLS && c.winrmAllowUnencrypted && c.winrmTimeoutSeconds == 30 && c.winrmMaxConnections == 8)
+        #expect(
+            !c.winrmVerifyTLS && c.winrmAllowUnencrypted && c.winrmTimeoutSeconds == 30 && c.winrmMaxConnections == 8)
         #expect(c.agentAllowedClients == ["10.1.0.0/16", "192.168.7.20", "fd00::/8"])
         #expect(c.hypervJobTimeoutSeconds == 900 && c.hypervQuiesceFallback == .fail)
         #expect(c.logFormat == .json && c.metricsListen == "127.0.0.1:9250")
@@ -80,7 +81,8 @@ import AgentConfig
     }
 
     @Test func overridesWinAndAreChecked() throws {
-        let c = try ConfigParser.parse("winrm.url = https://a/wsman\n", overrides: ["winrm.url=https://b/wsman", "log.level = debug"])
+        let c = try ConfigParser.parse(
+            "winrm.url = https://a/wsman\n", overrides: ["winrm.url=https://b/wsman", "log.level = debug"])
         #expect(c.winrmURL == "https://b/wsman" && c.logLevel == "debug")
         #expect(throws: ConfigError.self) { try ConfigParser.parse("", overrides: ["winrm.nope=1"]) }
     }
@@ -111,7 +113,8 @@ import AgentConfig
     @Test func environmentWins() throws {
         var c = AgentConfiguration()
         c.winrmPasswordFile = "/nonexistent"
-        #expect(try PasswordSource.resolve(c, environment: [PasswordSource.environmentVariable: "from-env"]) == "from-env")
+        #expect(
+            try PasswordSource.resolve(c, environment: [PasswordSource.environmentVariable: "from-env"]) == "from-env")
     }
 
     @Test func privateFileIsReadWithoutTrailingNewline() throws {
@@ -134,13 +137,16 @@ import AgentConfig
     @Test func missingFileIsUnreadable() {
         var c = AgentConfiguration()
         c.winrmPasswordFile = "/nonexistent/pw"
-        #expect(throws: ConfigError(code: .unreadable, location: "", message: "")) { try PasswordSource.resolve(c, environment: [:]) }
+        #expect(throws: ConfigError(code: .unreadable, location: "", message: "")) {
+            try PasswordSource.resolve(c, environment: [:])
+        }
     }
 }
 
 @Suite struct ExampleConfigTests {
     static var examplePath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("agent.conf.example").path
     }
 

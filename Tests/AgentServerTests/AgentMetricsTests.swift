@@ -14,15 +14,24 @@ import WinRMFixture
         var logger = Logger(label: "metrics-test")
         logger.logLevel = .critical
         var engine = CheckpointService(
-            client: WSManClient(transport: MetricsTransport(base: InMemoryTransport(responder: simulator), metrics: metrics)),
-            settings: .init(stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString)").path),
+            client: WSManClient(
+                transport: MetricsTransport(base: InMemoryTransport(responder: simulator), metrics: metrics)),
+            settings: .init(
+                stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString)")
+                    .path),
             logger: logger)
-        engine.hyperV.onJobWaited = { method, waited in metrics.jobWaited(method: method, seconds: Double(waited.components.seconds)) }
+        engine.hyperV.onJobWaited = { method, waited in
+            metrics.jobWaited(method: method, seconds: Double(waited.components.seconds))
+        }
         var dispatcher = CommandDispatcher(service: engine)
         dispatcher.onStarted = { _ in metrics.commandStarted() }
         dispatcher.onFinished = { metrics.commandFinished(commandClass: $0, result: $1, seconds: $2) }
-        _ = await dispatcher.dispatch(commandClass: CommandClass.createVMSnapshot, body: Array(#"{"vmName":"i-2-18-VM","target":{"snapshotName":"m","type":"Disk"}}"#.utf8))
-        _ = await dispatcher.dispatch(commandClass: CommandClass.deleteVMSnapshot, body: Array(#"{"vmName":"nope","target":{"snapshotName":"m","type":"Disk"}}"#.utf8))
+        _ = await dispatcher.dispatch(
+            commandClass: CommandClass.createVMSnapshot,
+            body: Array(#"{"vmName":"i-2-18-VM","target":{"snapshotName":"m","type":"Disk"}}"#.utf8))
+        _ = await dispatcher.dispatch(
+            commandClass: CommandClass.deleteVMSnapshot,
+            body: Array(#"{"vmName":"nope","target":{"snapshotName":"m","type":"Disk"}}"#.utf8))
         let text = metrics.render()
         #expect(text.contains(#"hyperv_agent_commands_total{command="CreateVMSnapshotCommand",result="true"} 1"#))
         #expect(text.contains(#"hyperv_agent_commands_total{command="DeleteVMSnapshotCommand",result="false"} 1"#))

@@ -22,8 +22,10 @@ struct ChannelHarness: AsyncStoppable {
     let stateDirectory: String
 
     static func start(
-        configure: (inout ChannelConfiguration) -> Void = { _ in }, jobDelayMilliseconds: Int = 0, tls: SelfSignedCertificate.Files? = nil,
-        clock: ManualClock = .autoAdvancing(), stateDirectory: String? = nil, simulator existing: HyperVSimulator? = nil,
+        configure: (inout ChannelConfiguration) -> Void = { _ in }, jobDelayMilliseconds: Int = 0,
+        tls: SelfSignedCertificate.Files? = nil,
+        clock: ManualClock = .autoAdvancing(), stateDirectory: String? = nil,
+        simulator existing: HyperVSimulator? = nil,
         transport: (any WSManTransport)? = nil
     ) async throws -> ChannelHarness {
         var simulatorConfiguration = HyperVSimulator.Configuration()
@@ -32,7 +34,9 @@ struct ChannelHarness: AsyncStoppable {
         let simulator = existing ?? HyperVSimulator(configuration: simulatorConfiguration)
         var logger = Logger(label: "test-channel")
         logger.logLevel = .critical
-        let directory = stateDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("channel-\(UUID().uuidString)").path
+        let directory =
+            stateDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("channel-\(UUID().uuidString)").path
         let engine = CheckpointService(
             client: WSManClient(transport: transport ?? InMemoryTransport(responder: simulator)),
             settings: .init(stateDirectory: directory), clock: clock.hostClock, logger: logger)
@@ -42,17 +46,23 @@ struct ChannelHarness: AsyncStoppable {
         configuration.tlsKeyPath = tls?.key
         configure(&configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try CommandChannel.application(dispatcher: CommandDispatcher(service: engine), configuration: configuration, logger: logger) { channel in
+        let app = try CommandChannel.application(
+            dispatcher: CommandDispatcher(service: engine), configuration: configuration, logger: logger
+        ) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task { try await group.run() }
         var port = 0
-        for await value in ports { port = value; break }
+        for await value in ports {
+            port = value
+            break
+        }
         let scheme = tls == nil ? "http" : "https"
         return ChannelHarness(
-            url: "\(scheme)://127.0.0.1:\(port)/api/HypervResource", simulator: simulator, group: group, task: task, clock: clock,
+            url: "\(scheme)://127.0.0.1:\(port)/api/HypervResource", simulator: simulator, group: group, task: task,
+            clock: clock,
             stateDirectory: directory)
     }
 
@@ -62,7 +72,8 @@ struct ChannelHarness: AsyncStoppable {
     }
 
     func post(_ commandClass: String, _ body: [UInt8]) async throws -> CurlHTTPForwarder.Response {
-        try await CurlHTTPForwarder(timeoutSeconds: 30).post(url: "\(url)/\(commandClass)", contentType: "application/json", body: body)
+        try await CurlHTTPForwarder(timeoutSeconds: 30).post(
+            url: "\(url)/\(commandClass)", contentType: "application/json", body: body)
     }
 
     static func sample(_ name: String) throws -> [UInt8] {
@@ -74,7 +85,9 @@ extension CurlHTTPForwarder.Response {
     var text: String { String(decoding: body, as: UTF8.self) }
     /// `(answer class, inner object)` of a channel answer.
     var answer: (String, JSONValue)? {
-        guard case .array(let items)? = try? JSONParser.parse(body), case .object(let members)? = items.first, let first = members.first else { return nil }
+        guard case .array(let items)? = try? JSONParser.parse(body), case .object(let members)? = items.first,
+            let first = members.first
+        else { return nil }
         return (first.0, first.1)
     }
 }

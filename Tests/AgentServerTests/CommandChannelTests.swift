@@ -20,7 +20,9 @@ import WSManCurl
             #expect(answerClass == "com.cloud.agent.api.CreateVMSnapshotAnswer")
             #expect(answer["result"]?.boolValue == true)
             #expect(answer["volumeTOs"]?.arrayValue?.count == 2)
-            #expect(answer["volumeTOs"]?.arrayValue?.first?["dataStore"]?["org.apache.cloudstack.storage.to.PrimaryDataStoreTO"] != nil)
+            #expect(
+                answer["volumeTOs"]?.arrayValue?.first?["dataStore"]?[
+                    "org.apache.cloudstack.storage.to.PrimaryDataStoreTO"] != nil)
             #expect(await channel.simulator.host.checkpoints.contains { $0.name == "i-2-17-VM_VS_20261127120000" })
             for name in ["revert", "delete"] {
                 let commandClass = name == "revert" ? CommandClass.revertToVMSnapshot : CommandClass.deleteVMSnapshot
@@ -59,9 +61,12 @@ import WSManCurl
     @Test func statusCodes() async throws {
         let channel = try await ChannelHarness.start { $0.maxRequestBytes = 4096 }
         try await using(channel) { channel in
-            #expect(try await channel.post("com.cloud.agent.api.StopCommand", Array(#"{"vmName":"x"}"#.utf8)).status == 404)
+            #expect(
+                try await channel.post("com.cloud.agent.api.StopCommand", Array(#"{"vmName":"x"}"#.utf8)).status == 404)
             #expect(try await channel.post(CommandClass.createVMSnapshot, Array("{not json".utf8)).status == 400)
-            #expect(try await channel.post(CommandClass.createVMSnapshot, [UInt8](repeating: 0x20, count: 10_000)).status == 413)
+            #expect(
+                try await channel.post(CommandClass.createVMSnapshot, [UInt8](repeating: 0x20, count: 10_000)).status
+                    == 413)
             let liveness = try await CurlHTTPForwarder().get(url: channel.url)
             #expect(liveness.status == 200)
             #expect(liveness.text.contains("HypervResource"))
@@ -82,20 +87,28 @@ import WSManCurl
         let router = Router()
         router.post("api/HypervResource/:command") { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
-            let reply = #"[{"com.cloud.agent.api.Answer":{"result":true,"details":"upstream saw \#(context.parameters.get("command") ?? "") with \#(body.readableBytes) bytes"}}]"#
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reply)))
+            let reply =
+                #"[{"com.cloud.agent.api.Answer":{"result":true,"details":"upstream saw \#(context.parameters.get("command") ?? "") with \#(body.readableBytes) bytes"}}]"#
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: reply)))
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "upstream")
         logger.logLevel = .critical
-        let upstream = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { channel in
-            continuation.yield(channel.localAddress?.port ?? 0)
-            continuation.finish()
-        }, logger: logger)
+        let upstream = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }, logger: logger)
         let upstreamTask = Task { try await upstream.run() }
         defer { upstreamTask.cancel() }
         var port = 0
-        for await value in ports { port = value; break }
+        for await value in ports {
+            port = value
+            break
+        }
         let channel = try await ChannelHarness.start { $0.upstream = "http://127.0.0.1:\(port)" }
         try await using(channel) { channel in
             let body = Array(#"{"isProxy":false,"vmName":"i-2-17-VM","contextMap":{},"wait":0}"#.utf8)
@@ -108,7 +121,11 @@ import WSManCurl
     @Test func gracefulShutdownLetsTheRunningCommandFinish() async throws {
         let clock = ManualClock(held: true)
         let channel = try await ChannelHarness.start(jobDelayMilliseconds: 400, clock: clock)
-        async let response = channel.post(CommandClass.createVMSnapshot, Array(#"{"vmName":"i-2-18-VM","target":{"snapshotName":"during-shutdown","type":"Disk"},"volumeTOs":[]}"#.utf8))
+        async let response = channel.post(
+            CommandClass.createVMSnapshot,
+            Array(
+                #"{"vmName":"i-2-18-VM","target":{"snapshotName":"during-shutdown","type":"Disk"},"volumeTOs":[]}"#.utf8
+            ))
         await clock.waitForSleepers(1)  // the create is inside its job wait
         await channel.group.triggerGracefulShutdown()
         clock.release()
@@ -144,9 +161,11 @@ import WSManCurl
         let clock = ManualClock(held: true)
         let channel = try await ChannelHarness.start(jobDelayMilliseconds: 1500, clock: clock)
         try await using(channel) { channel in
-            let body = Array(#"{"vmName":"i-2-18-VM","target":{"snapshotName":"abandoned","type":"Disk"},"volumeTOs":[]}"#.utf8)
+            let body = Array(
+                #"{"vmName":"i-2-18-VM","target":{"snapshotName":"abandoned","type":"Disk"},"volumeTOs":[]}"#.utf8)
             await #expect(throws: TransportError.self) {
-                try await CurlHTTPForwarder(timeoutSeconds: 1).post(url: "\(channel.url)/\(CommandClass.createVMSnapshot)", contentType: "application/json", body: body)
+                try await CurlHTTPForwarder(timeoutSeconds: 1).post(
+                    url: "\(channel.url)/\(CommandClass.createVMSnapshot)", contentType: "application/json", body: body)
             }
             #expect(clock.sleeps >= 1)
             clock.release()

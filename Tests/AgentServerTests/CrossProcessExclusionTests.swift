@@ -11,12 +11,15 @@ import WinRMFixture
 /// command still finishes.
 @Suite struct CrossProcessExclusionTests {
     static var agentBinary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hyperv-agent")
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "hyperv-agent")
     }
 
     @Test func execIsRefusedWhileServeHoldsTheVM() async throws {
         let agent = Self.agentBinary
-        try #require(FileManager.default.isExecutableFile(atPath: agent.path), "build the hyperv-agent product first (make test does)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: agent.path),
+            "build the hyperv-agent product first (make test does)")
         let clock = ManualClock(held: true)
         var configuration = HyperVSimulator.Configuration()
         configuration.clock = clock.epochSeconds
@@ -27,18 +30,23 @@ import WinRMFixture
         server.password = "exclusion-pw"
         var logger = Logger(label: "test-fixture")
         logger.logLevel = .critical
-        let fixture = try await FixtureServer.start(responder: simulator, configuration: server, inspector: simulator, logger: logger)
+        let fixture = try await FixtureServer.start(
+            responder: simulator, configuration: server, inspector: simulator, logger: logger)
         try await using(fixture) { fixture in
             var settings = CurlTransportConfiguration(url: fixture.url)
             settings.allowUnencrypted = true
             settings.authentication = .basic
             settings.username = "cloud"
             settings.password = "exclusion-pw"
-            let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("shared-\(UUID().uuidString)").path
+            let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "shared-\(UUID().uuidString)"
+            ).path
             let channel = try await ChannelHarness.start(
-                clock: clock, stateDirectory: stateDirectory, simulator: simulator, transport: try CurlTransport(configuration: settings))
+                clock: clock, stateDirectory: stateDirectory, simulator: simulator,
+                transport: try CurlTransport(configuration: settings))
             try await using(channel) { channel in
-                let body = Array(#"{"vmName":"i-2-18-VM","target":{"snapshotName":"by-serve","type":"Disk"},"volumeTOs":[]}"#.utf8)
+                let body = Array(
+                    #"{"vmName":"i-2-18-VM","target":{"snapshotName":"by-serve","type":"Disk"},"volumeTOs":[]}"#.utf8)
                 async let served = channel.post(CommandClass.createVMSnapshot, body)
                 await clock.waitForSleepers(1)  // serve's create is inside its job wait, holding the VM
 
@@ -53,16 +61,23 @@ import WinRMFixture
                     log.level = critical
                     """
                 try conf.write(to: work.appendingPathComponent("agent.conf"), atomically: true, encoding: .utf8)
-                let command = #"{"vmName":"i-2-18-VM","target":{"snapshotName":"by-exec","type":"Disk"},"volumeTOs":[]}"#
+                let command =
+                    #"{"vmName":"i-2-18-VM","target":{"snapshotName":"by-exec","type":"Disk"},"volumeTOs":[]}"#
                 try command.write(to: work.appendingPathComponent("create.json"), atomically: true, encoding: .utf8)
                 let (status, output) = try await run(
                     agent,
-                    ["exec", "--config", work.appendingPathComponent("agent.conf").path, CommandClass.createVMSnapshot,
-                     work.appendingPathComponent("create.json").path],
+                    [
+                        "exec", "--config", work.appendingPathComponent("agent.conf").path,
+                        CommandClass.createVMSnapshot,
+                        work.appendingPathComponent("create.json").path,
+                    ],
                     environment: ["HYPERV_AGENT_WINRM_PASSWORD": "exclusion-pw"])
                 #expect(status == 1, "exec exits 1 when the answer's result is false")
                 #expect(output.contains(#""result":false"#), "\(output)")
-                #expect(output.contains("VM i-2-18-VM is busy in another hyperv-agent process (pid \(getpid()), taking checkpoint by-serve)"), "\(output)")
+                #expect(
+                    output.contains(
+                        "VM i-2-18-VM is busy in another hyperv-agent process (pid \(getpid()), taking checkpoint by-serve)"
+                    ), "\(output)")
                 #expect(output.contains("com.cloud.agent.api.CreateVMSnapshotAnswer"))
 
                 clock.release()

@@ -12,7 +12,9 @@ import Testing
         #expect(create.volumes.count == 2)
         #expect(create.target["description"]?.stringValue == "a=b & <c>")
         #expect(create.volumes[0]["size"] == .number("21474836480"))
-        #expect(create.volumes[0]["dataStore"]?["org.apache.cloudstack.storage.to.PrimaryDataStoreTO"]?["path"]?.stringValue == #"C:\ClusterStorage\Volume1"#)
+        #expect(
+            create.volumes[0]["dataStore"]?["org.apache.cloudstack.storage.to.PrimaryDataStoreTO"]?["path"]?.stringValue
+                == #"C:\ClusterStorage\Volume1"#)
         #expect(try VMSnapshotCommand(Commands.sample("revert")).snapshotName == "i-2-17-VM_VS_20261127101500")
         #expect(try VMSnapshotCommand(Commands.sample("delete")).target["createTime"] == .number("1795784728000"))
     }
@@ -54,21 +56,27 @@ import Testing
         (#"{"vmName":"v","target":{"snapshotName":"s"},"wait":"soon"}"#, "wait"),
     ])
     func wrongShapesAreClearErrors(body: String, mentions: String) throws {
-        let error = #expect(throws: VMSnapshotCommand.DecodingError.self) { try VMSnapshotCommand(try JSONParser.parse(Array(body.utf8))) }
+        let error = #expect(throws: VMSnapshotCommand.DecodingError.self) {
+            try VMSnapshotCommand(try JSONParser.parse(Array(body.utf8)))
+        }
         #expect(error?.description.contains(mentions) == true)
     }
 
     @Test func dispatcherAnswersBadInputWithTheRightClassOrAStatus() async throws {
         let harness = EngineHarness.make()
-        switch await harness.dispatcher.dispatch(commandClass: "com.cloud.agent.api.StopCommand", body: Array("{}".utf8)) {
+        switch await harness.dispatcher.dispatch(
+            commandClass: "com.cloud.agent.api.StopCommand", body: Array("{}".utf8))
+        {
         case .unknownCommand: break
         default: Issue.record("expected unknownCommand")
         }
-        switch await harness.dispatcher.dispatch(commandClass: CommandClass.createVMSnapshot, body: Array("{oops".utf8)) {
+        switch await harness.dispatcher.dispatch(commandClass: CommandClass.createVMSnapshot, body: Array("{oops".utf8))
+        {
         case .undecodable(let reason): #expect(reason.contains("invalid JSON"))
         default: Issue.record("expected undecodable")
         }
-        let (answerClass, answer) = await harness.run(CommandClass.deleteVMSnapshot, .object([("vmName", .string("x"))]))
+        let (answerClass, answer) = await harness.run(
+            CommandClass.deleteVMSnapshot, .object([("vmName", .string("x"))]))
         #expect(answerClass == AnswerClass.deleteVMSnapshot)
         #expect(!answer.result)
         #expect(answer.details.contains("DeleteVMSnapshotCommand rejected"))

@@ -26,7 +26,8 @@ import WinRMFixture
                 #expect(volume[key] == value, "field \(key) changed")
             }
             #expect(volume["id"]?.int64Value != nil)
-            let disk = try #require(host.vm(id: runningVMID)?.disks.first { $0.activePath.contains(original["uuid"]!.stringValue!) })
+            let disk = try #require(
+                host.vm(id: runningVMID)?.disks.first { $0.activePath.contains(original["uuid"]!.stringValue!) })
             #expect(volume["path"]?.stringValue == disk.activePath.split(separator: "\\").last.map(String.init))
             let info = try #require(volume.chainInfo)
             #expect(info["checkpointId"]?.stringValue == created.id)
@@ -36,8 +37,11 @@ import WinRMFixture
             #expect(chain.first == volume["path"]?.stringValue)
             #expect(chain.last?.hasSuffix(".vhdx") == true)
             #expect(chain == host.chain(from: disk.activePath).map { String($0.split(separator: "\\").last!) })
-            let differencing = host.chain(from: disk.activePath).dropLast().compactMap { host.file(path: $0)?.fileSize }.reduce(0, +)
-            let memory = original["volumeType"]?.stringValue == "ROOT" ? Int64(host.checkpoints(ofVM: runningVMID).filter(\.hasMemory).count) * 2048 << 20 : 0
+            let differencing = host.chain(from: disk.activePath).dropLast().compactMap { host.file(path: $0)?.fileSize }
+                .reduce(0, +)
+            let memory =
+                original["volumeType"]?.stringValue == "ROOT"
+                ? Int64(host.checkpoints(ofVM: runningVMID).filter(\.hasMemory).count) * 2048 << 20 : 0
             #expect(volume["size"]?.int64Value == differencing + memory)
         }
     }

@@ -15,7 +15,9 @@ import Testing
 
     @Test func mutatedBodiesNeverCrashTheDecoder() throws {
         var generator = Generator(state: 42)
-        let samples = try ["create", "revert", "delete"].map { Array(try Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Commands/\($0).json"))) }
+        let samples = try ["create", "revert", "delete"].map {
+            Array(try Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Commands/\($0).json")))
+        }
         var decoded = 0
         for round in 0..<3000 {
             var bytes = samples[round % 3]
@@ -23,7 +25,8 @@ import Testing
                 let index = Int.random(in: 0..<bytes.count, using: &generator)
                 switch Int.random(in: 0..<3, using: &generator) {
                 case 0: bytes[index] = Array("{}[]\",:\\0e-9tfnu".utf8).randomElement(using: &generator)!
-                case 1: bytes.removeSubrange(index..<min(bytes.count, index + Int.random(in: 1...40, using: &generator)))
+                case 1:
+                    bytes.removeSubrange(index..<min(bytes.count, index + Int.random(in: 1...40, using: &generator)))
                 default: bytes[index] = UInt8.random(in: 0...255, using: &generator)
                 }
                 if bytes.isEmpty { bytes = [0x7B] }
@@ -31,7 +34,9 @@ import Testing
             do {
                 let command = try VMSnapshotCommand(try JSONParser.parse(bytes))
                 decoded += 1
-                #expect(!command.vmName.isEmpty && !command.snapshotName.isEmpty, "round \(round): a decoded command names its VM and snapshot")
+                #expect(
+                    !command.vmName.isEmpty && !command.snapshotName.isEmpty,
+                    "round \(round): a decoded command names its VM and snapshot")
             } catch let error as JSONParser.ParseError {
                 #expect(error.description.hasPrefix("invalid JSON at byte"), "round \(round)")
             } catch let error as CommandDecodingError {
@@ -44,14 +49,18 @@ import Testing
     @Test func dispatcherAnswersMutatedBodiesWithItsOwnClass() async throws {
         let harness = EngineHarness.make()
         var generator = Generator(state: 7)
-        let sample = Array(try Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Commands/delete.json")))
+        let sample = Array(
+            try Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Commands/delete.json")))
         for _ in 0..<60 {
             var bytes = sample
             let index = Int.random(in: 0..<bytes.count, using: &generator)
             bytes.removeSubrange(index..<min(bytes.count, index + 15))
             switch await harness.dispatcher.dispatch(commandClass: CommandClass.deleteVMSnapshot, body: bytes) {
             case .answered(let answer, _):
-                guard case .array(let items) = answer, case .object(let members)? = items.first else { Issue.record("bad answer shape"); continue }
+                guard case .array(let items) = answer, case .object(let members)? = items.first else {
+                    Issue.record("bad answer shape")
+                    continue
+                }
                 #expect(members.first?.0 == AnswerClass.deleteVMSnapshot)
             case .undecodable(let reason): #expect(reason.hasPrefix("invalid JSON at byte"))
             case .unknownCommand: Issue.record("the command class is known")

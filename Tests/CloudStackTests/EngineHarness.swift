@@ -33,11 +33,14 @@ struct EngineHarness: Sendable {
         let simulator = HyperVSimulator(host: host, configuration: configuration, faults: faults)
         let base = transport?(simulator) ?? InMemoryTransport(responder: simulator)
         let counting = CountingTransport(base: base)
-        let directory = stateDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("hv-state-\(UUID().uuidString)").path
+        let directory =
+            stateDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("hv-state-\(UUID().uuidString)").path
         var logger = Logger(label: "test-engine")
         logger.logLevel = .critical
         let service = CheckpointService(
-            client: WSManClient(transport: counting), settings: .init(stateDirectory: directory, quiesceFallback: fallback),
+            client: WSManClient(transport: counting),
+            settings: .init(stateDirectory: directory, quiesceFallback: fallback),
             clock: clock.hostClock, logger: logger)
         return EngineHarness(
             simulator: simulator, faults: faults, counting: counting, dispatcher: CommandDispatcher(service: service),
@@ -49,7 +52,8 @@ struct EngineHarness: Sendable {
         var logger = Logger(label: "test-engine")
         logger.logLevel = .critical
         let service = CheckpointService(
-            client: WSManClient(transport: counting), settings: self.service.settings, clock: clock.hostClock, exclusion: exclusion,
+            client: WSManClient(transport: counting), settings: self.service.settings, clock: clock.hostClock,
+            exclusion: exclusion,
             logger: logger)
         return EngineHarness(
             simulator: simulator, faults: faults, counting: counting, dispatcher: CommandDispatcher(service: service),
@@ -80,21 +84,30 @@ enum Commands {
     }
 
     /// A command for `vm` and `snapshot`, from the sample of that command, with the given type and quiescing.
-    static func body(_ sample: String, vm: String = "i-2-17-VM", snapshot: String, type: String = "Disk", quiesce: Bool = true) -> JSONValue {
+    static func body(
+        _ sample: String, vm: String = "i-2-17-VM", snapshot: String, type: String = "Disk", quiesce: Bool = true
+    ) -> JSONValue {
         var body = Commands.sample(sample)
-        let target = body["target"]!.setting("snapshotName", .string(snapshot)).setting("type", .string(type)).setting("quiescevm", .bool(quiesce))
+        let target = body["target"]!.setting("snapshotName", .string(snapshot)).setting("type", .string(type)).setting(
+            "quiescevm", .bool(quiesce))
         body = body.setting("target", target).setting("vmName", .string(vm))
         if vm == "i-2-18-VM" {
             // The stopped VM's disks.
             let volumes = body["volumeTOs"]!.arrayValue!.enumerated().map { index, volume in
-                volume.setting("path", .string(index == 0 ? "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0" : "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d")).setting("vmName", .string(vm))
+                volume.setting(
+                    "path",
+                    .string(
+                        index == 0 ? "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0" : "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d")
+                ).setting("vmName", .string(vm))
             }
             body = body.setting("volumeTOs", .array(volumes))
         }
         return body
     }
 
-    static func create(vm: String = "i-2-17-VM", _ snapshot: String, type: String = "Disk", quiesce: Bool = true) -> JSONValue {
+    static func create(vm: String = "i-2-17-VM", _ snapshot: String, type: String = "Disk", quiesce: Bool = true)
+        -> JSONValue
+    {
         body("create", vm: vm, snapshot: snapshot, type: type, quiesce: quiesce)
     }
     static func revert(vm: String = "i-2-17-VM", _ snapshot: String, type: String = "Disk") -> JSONValue {

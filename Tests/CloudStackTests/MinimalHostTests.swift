@@ -12,7 +12,8 @@ struct MinimalHost: WSManResponder {
 
     func respond(to request: [UInt8]) async -> FixtureResponse {
         if let incoming = try? IncomingRequest.read(request) {
-            let refuse = incoming.invokeMethod == "GetVirtualHardDiskState"
+            let refuse =
+                incoming.invokeMethod == "GetVirtualHardDiskState"
                 || (incoming.filter?.text.contains("ASSOCIATORS OF {Msvm_ConcreteJob") ?? false)
             if refuse {
                 let body = ResponseEnvelope().fault(

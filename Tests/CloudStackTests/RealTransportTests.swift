@@ -12,13 +12,16 @@ import WinRMFixture
 @Suite struct RealTransportTests {
     static let password = "pa$$:w0rd'\"<>"
 
-    static func serve(_ responder: any WSManResponder, faults: FaultInjector = FaultInjector()) async throws -> RunningFixture {
+    static func serve(_ responder: any WSManResponder, faults: FaultInjector = FaultInjector()) async throws
+        -> RunningFixture
+    {
         var server = FixtureServerConfiguration()
         server.username = "cloud"
         server.password = password
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return try await FixtureServer.start(responder: responder, configuration: server, faults: faults, logger: logger)
+        return try await FixtureServer.start(
+            responder: responder, configuration: server, faults: faults, logger: logger)
     }
 
     static func transport(_ url: String, password: String = password) throws -> CurlTransport {
@@ -37,7 +40,9 @@ import WinRMFixture
         try await using(fixture) { fixture in
             let harness = EngineHarness.make(transport: { _ in try! Self.transport(fixture.url) })
             #expect(await harness.create(Commands.create("http-snap", type: "DiskAndMemory")).result)
-            #expect(await harness.revert(Commands.revert("http-snap", type: "DiskAndMemory"))["vmState"]?.stringValue == "PowerOn")
+            #expect(
+                await harness.revert(Commands.revert("http-snap", type: "DiskAndMemory"))["vmState"]?.stringValue
+                    == "PowerOn")
             #expect(await harness.delete(Commands.delete("http-snap")).result)
             #expect(await simulator.host.checkpoints.count == 2)
         }
@@ -46,7 +51,9 @@ import WinRMFixture
     @Test func wrongCredentialsAnswerResultFalseWithoutSecrets() async throws {
         let fixture = try await Self.serve(HyperVSimulator())
         try await using(fixture) { fixture in
-            let harness = EngineHarness.make(transport: { _ in try! Self.transport(fixture.url, password: "wrong-\(Self.password)") })
+            let harness = EngineHarness.make(transport: { _ in
+                try! Self.transport(fixture.url, password: "wrong-\(Self.password)")
+            })
             let answer = await harness.create(Commands.create("x"))
             #expect(!answer.result)
             #expect(answer.details.contains("authentication failed"))
@@ -81,7 +88,8 @@ import WinRMFixture
 
     /// Record the three commands against the simulator, then replay them through HTTP: same answers.
     @Test func recordedCommandsReplay() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engine-rec-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engine-rec-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let commands: [(String, JSONValue)] = [
             (CommandClass.createVMSnapshot, Commands.create("rec", type: "DiskAndMemory")),
@@ -89,7 +97,9 @@ import WinRMFixture
             (CommandClass.deleteVMSnapshot, Commands.delete("rec")),
         ]
         let recording = EngineHarness.make(transport: { simulator in
-            try! RecordingTransport(base: InMemoryTransport(responder: simulator), directory: directory, scrubber: Scrubber(host: nil, username: nil, password: nil))
+            try! RecordingTransport(
+                base: InMemoryTransport(responder: simulator), directory: directory,
+                scrubber: Scrubber(host: nil, username: nil, password: nil))
         })
         var recorded: [JSONValue] = []
         for (commandClass, body) in commands { recorded.append(await recording.run(commandClass, body).answer) }

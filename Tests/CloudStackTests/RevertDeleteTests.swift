@@ -27,8 +27,13 @@ import WinRMFixture
         let host = await harness.simulator.host
         #expect(host.vm(id: runningVMID)?.state == 3)
         let active = host.vm(id: runningVMID)!.disks.map(\.activePath)
-        #expect(answer.volumes.compactMap { $0["path"]?.stringValue } == active.map { String($0.split(separator: "\\").last!) })
-        #expect(zip(active, host.checkpoint(id: "7C1E2D3F-4A5B-4C6D-8E9F-0A1B2C3D4E5F")!.diskPaths).allSatisfy { host.file(path: $0.0)?.parentPath == $0.1 })
+        #expect(
+            answer.volumes.compactMap { $0["path"]?.stringValue }
+                == active.map { String($0.split(separator: "\\").last!) })
+        #expect(
+            zip(active, host.checkpoint(id: "7C1E2D3F-4A5B-4C6D-8E9F-0A1B2C3D4E5F")!.diskPaths).allSatisfy {
+                host.file(path: $0.0)?.parentPath == $0.1
+            })
     }
 
     @Test func revertToAMissingCheckpointChangesNothing() async throws {
@@ -75,7 +80,10 @@ import WinRMFixture
         #expect(last.volumes.first?.chainInfo?["checkpointId"] == .null)
         // Everything merged back: the VM writes to its base disks again and the volume paths say so.
         #expect(host.vm(id: stoppedVMID)!.disks.allSatisfy { $0.activePath.hasSuffix(".vhdx") })
-        #expect(last.volumes.map { $0["path"]?.stringValue } == ["0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"])
+        #expect(
+            last.volumes.map { $0["path"]?.stringValue } == [
+                "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+            ])
         #expect(last.volumes.allSatisfy { $0["size"]?.int64Value == 0 })
     }
 
@@ -151,7 +159,8 @@ import WinRMFixture
         let client = harness.service.hyperV
         let vm = try await client.findVM(named: "i-2-17-VM")
         let entry = OperationJournal.Entry(
-            operation: "take", vmName: vm.name, vmID: vm.id, snapshotName: "crash-me", originalCheckpointType: 5, startedAt: 0)
+            operation: "take", vmName: vm.name, vmID: vm.id, snapshotName: "crash-me", originalCheckpointType: 5,
+            startedAt: 0)
         try journal.record(entry)
         let created = try await client.createCheckpoint(of: vm, deadline: .now + .seconds(5)) { jobID in
             var updated = entry
@@ -177,7 +186,9 @@ import WinRMFixture
         await harness.simulator.mutate { $0.vms[1].userSnapshotType = 5 }
         let journal = OperationJournal(stateDirectory: harness.stateDirectory)
         try journal.record(
-            .init(operation: "take", vmName: "i-2-18-VM", vmID: stoppedVMID, snapshotName: "x", originalCheckpointType: 3, startedAt: 0))
+            .init(
+                operation: "take", vmName: "i-2-18-VM", vmID: stoppedVMID, snapshotName: "x", originalCheckpointType: 3,
+                startedAt: 0))
         #expect(await harness.service.recoverAll() == 1)
         #expect(await harness.simulator.host.vm(id: stoppedVMID)?.userSnapshotType == 3)
         #expect(journal.all.isEmpty)

@@ -17,7 +17,10 @@ import WinRMFixture
     func eachConsistencyOnARunningVM(request: ConsistencyRequest, memory: Bool, description: String) async throws {
         let harness = ServiceHarness.make()
         let report = try await harness.service.take(TakeRequest(vmName: vm, checkpointName: "c", consistency: request))
-        guard case .created(let achieved) = report.outcome else { Issue.record("not created: \(report.outcome)"); return }
+        guard case .created(let achieved) = report.outcome else {
+            Issue.record("not created: \(report.outcome)")
+            return
+        }
         #expect(achieved.kind == request)
         #expect(achieved.description.hasPrefix(description))
         #expect(report.checkpoint?.hasMemory == memory)
@@ -32,10 +35,12 @@ import WinRMFixture
 
     @Test func aStoppedVMGetsADiskCheckpointButNotMemory() async throws {
         let harness = ServiceHarness.make()
-        let report = try await harness.service.take(TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "off", consistency: .applicationConsistent))
+        let report = try await harness.service.take(
+            TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "off", consistency: .applicationConsistent))
         #expect(report.summary.contains("disk only (the VM is Off)"))
         let error = await #expect(throws: CheckpointError.self) {
-            try await harness.service.take(TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "m", consistency: .withMemory))
+            try await harness.service.take(
+                TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "m", consistency: .withMemory))
         }
         #expect(error?.code == .memoryNeedsRunningVM)
         #expect(await harness.checkpoints(of: ServiceHarness.stoppedVMID).map(\.name) == ["off"])
@@ -71,8 +76,12 @@ import WinRMFixture
     @Test func aGuestThatCannotQuiesceFallsBackToCrashConsistent() async throws {
         let harness = ServiceHarness.make()
         await harness.simulator.mutate { $0.vms[0].guestCanQuiesce = false }
-        let report = try await harness.service.take(TakeRequest(vmName: vm, checkpointName: "fb", consistency: .applicationConsistent))
-        guard case .created(let achieved) = report.outcome else { Issue.record("not created"); return }
+        let report = try await harness.service.take(
+            TakeRequest(vmName: vm, checkpointName: "fb", consistency: .applicationConsistent))
+        guard case .created(let achieved) = report.outcome else {
+            Issue.record("not created")
+            return
+        }
         #expect(achieved.kind == .crashConsistent)
         #expect(achieved.fallbackReason?.contains("could not be quiesced") == true)
         let host = await harness.host
@@ -88,7 +97,8 @@ import WinRMFixture
             $0.vms[0].guestCanQuiesce = false
             $0.vms[0].userSnapshotType = 4
         }
-        _ = try await harness.service.take(TakeRequest(vmName: vm, checkpointName: "fb4", consistency: .applicationConsistent))
+        _ = try await harness.service.take(
+            TakeRequest(vmName: vm, checkpointName: "fb4", consistency: .applicationConsistent))
         #expect(await harness.host.vm(id: vmID)?.userSnapshotType == 4)
         #expect(harness.service.journal.all.isEmpty)
     }
@@ -97,7 +107,8 @@ import WinRMFixture
         let harness = ServiceHarness.make(fallback: .fail)
         await harness.simulator.mutate { $0.vms[0].guestCanQuiesce = false }
         let error = await #expect(throws: CheckpointError.self) {
-            try await harness.service.take(TakeRequest(vmName: vm, checkpointName: "strict", consistency: .applicationConsistent))
+            try await harness.service.take(
+                TakeRequest(vmName: vm, checkpointName: "strict", consistency: .applicationConsistent))
         }
         #expect(error?.code == .quiesceFailed)
         #expect(error?.message.contains("hyperv.quiesce_fallback = fail") == true)
@@ -111,7 +122,8 @@ import WinRMFixture
         let harness = ServiceHarness.make()
         harness.faults.inject(.failJob(method: "CreateSnapshot", errorCode: 32768))
         let error = await #expect(throws: CheckpointError.self) {
-            try await harness.service.take(TakeRequest(vmName: vm, checkpointName: "boom", consistency: .crashConsistent))
+            try await harness.service.take(
+                TakeRequest(vmName: vm, checkpointName: "boom", consistency: .crashConsistent))
         }
         #expect(error?.code == .jobFailed)
         #expect(error?.underlying?.jobErrorCode == 32768)
@@ -123,11 +135,14 @@ import WinRMFixture
         let harness = ServiceHarness.make(clock: clock) { $0.jobDelayMilliseconds = 3_600_000 }
         let error = await #expect(throws: CheckpointError.self) {
             try await harness.service.take(
-                TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "slow", consistency: .crashConsistent, timeout: .seconds(30)))
+                TakeRequest(
+                    vmName: ServiceHarness.stoppedVM, checkpointName: "slow", consistency: .crashConsistent,
+                    timeout: .seconds(30)))
         }
         #expect(error?.code == .jobTimedOut)
         #expect(error?.message.contains("retry the command later") == true)
-        #expect(clock.elapsed >= .seconds(30) && clock.elapsed < .seconds(33), "gave up at the deadline: \(clock.elapsed)")
+        #expect(
+            clock.elapsed >= .seconds(30) && clock.elapsed < .seconds(33), "gave up at the deadline: \(clock.elapsed)")
     }
 }
 
@@ -145,7 +160,8 @@ import WinRMFixture
     ])
     func powerAfterRevert(power: PowerAfterRevert, checkpoint: String, running: Bool) async throws {
         let harness = ServiceHarness.make()
-        let report = try await harness.service.revert(RevertRequest(vmName: vm, checkpointName: checkpoint, power: power))
+        let report = try await harness.service.revert(
+            RevertRequest(vmName: vm, checkpointName: checkpoint, power: power))
         #expect(report.outcome == .reverted(running: running))
         let host = await harness.host
         #expect(host.vm(id: vmID)?.state == (running ? 2 : 3))
@@ -191,14 +207,19 @@ import WinRMFixture
     @Test func deleteAllOfATree() async throws {
         let harness = ServiceHarness.make()
         for name in ["a", "b"] {
-            _ = try await harness.service.take(TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: name, consistency: .crashConsistent))
+            _ = try await harness.service.take(
+                TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: name, consistency: .crashConsistent))
         }
-        _ = try await harness.service.revert(RevertRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "a", power: .off))
-        _ = try await harness.service.take(TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "c", consistency: .crashConsistent))
-        let report = try await harness.service.delete(DeleteRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "", scope: .all))
+        _ = try await harness.service.revert(
+            RevertRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "a", power: .off))
+        _ = try await harness.service.take(
+            TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "c", consistency: .crashConsistent))
+        let report = try await harness.service.delete(
+            DeleteRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "", scope: .all))
         #expect(report.outcome == .deleted(count: 3, keptChildren: 0))
         #expect(await harness.checkpoints(of: ServiceHarness.stoppedVMID).isEmpty)
-        let none = try await harness.service.delete(DeleteRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "", scope: .all))
+        let none = try await harness.service.delete(
+            DeleteRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "", scope: .all))
         #expect(none.outcome == .alreadyAbsent)
     }
 

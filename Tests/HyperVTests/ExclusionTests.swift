@@ -18,7 +18,10 @@ import Testing
             try await exclusion.run(vm: "vm", operation: "deleting checkpoint a") { 0 }
         }
         #expect(refused?.code == .vmBusy)
-        #expect(refused?.message == "VM vm is busy taking checkpoint a; one checkpoint operation runs per VM at a time — retry when it has finished")
+        #expect(
+            refused?.message
+                == "VM vm is busy taking checkpoint a; one checkpoint operation runs per VM at a time — retry when it has finished"
+        )
         async let joined = exclusion.run(vm: "vm", operation: "taking checkpoint a") { 0 }
         let other = try await exclusion.run(vm: "other-vm", operation: "deleting checkpoint a") { 7 }
         #expect(other == 7, "another VM is not held up")
@@ -30,9 +33,12 @@ import Testing
 
     @Test func theLockFileHoldsAgainstAnotherDescriptorAndNamesTheHolder() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("locks-\(UUID().uuidString)").path
-        var held: VMLockFile? = try VMLockFile.acquire(directory: directory, vm: "i-2-17-VM", operation: "taking checkpoint x")
+        var held: VMLockFile? = try VMLockFile.acquire(
+            directory: directory, vm: "i-2-17-VM", operation: "taking checkpoint x")
         #expect(held != nil)
-        #expect(throws: VMLockFile.Failure.self) { try VMLockFile.acquire(directory: directory, vm: "i-2-17-VM", operation: "other") }
+        #expect(throws: VMLockFile.Failure.self) {
+            try VMLockFile.acquire(directory: directory, vm: "i-2-17-VM", operation: "other")
+        }
         do {
             _ = try VMLockFile.acquire(directory: directory, vm: "i-2-17-VM", operation: "other")
         } catch .held(let holder) {
@@ -51,7 +57,8 @@ import Testing
     @Test func anotherProcessHoldingTheVMIsRefusedUntilItDies() async throws {
         let harness = ServiceHarness.make()
         let lockPath = harness.stateDirectory + "/locks/i-2-18-VM.lock"
-        try FileManager.default.createDirectory(atPath: harness.stateDirectory + "/locks", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: harness.stateDirectory + "/locks", withIntermediateDirectories: true)
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
         // -o: only flock itself holds the lock (its command does not inherit it), so killing flock frees it.
@@ -71,7 +78,8 @@ import Testing
         }
         output.fileHandleForReading.readabilityHandler = nil
         let refused = await #expect(throws: CheckpointError.self) {
-            try await harness.service.take(TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "x", consistency: .crashConsistent))
+            try await harness.service.take(
+                TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "x", consistency: .crashConsistent))
         }
         #expect(refused?.code == .vmBusy)
         #expect(refused?.message.contains("busy in another hyperv-agent process") == true)
@@ -80,7 +88,8 @@ import Testing
         // Returns once flock has exited (or at once when Foundation reaped it first: then it has exited too).
         _ = waitpid(holder.processIdentifier, nil, 0)
         try input.fileHandleForWriting.close()
-        let report = try await harness.service.take(TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "x", consistency: .crashConsistent))
+        let report = try await harness.service.take(
+            TakeRequest(vmName: ServiceHarness.stoppedVM, checkpointName: "x", consistency: .crashConsistent))
         #expect(report.checkpoint?.name == "x")
     }
 

@@ -9,7 +9,9 @@ import WinRMFixture
 /// JobWaiter against simulated jobs on a virtual clock: what it reports, when it gives up, how often it asks.
 @Suite struct JobWaiterTests {
     /// Starts a CreateSnapshot job of the stopped VM on a simulator whose jobs take `milliseconds`.
-    func startJob(milliseconds: Int, clock: ManualClock, faults: FaultInjector = FaultInjector()) async throws -> (WSManClient, EndpointReference) {
+    func startJob(milliseconds: Int, clock: ManualClock, faults: FaultInjector = FaultInjector()) async throws -> (
+        WSManClient, EndpointReference
+    ) {
         var configuration = HyperVSimulator.Configuration()
         configuration.clock = clock.epochSeconds
         configuration.jobDelayMilliseconds = milliseconds
@@ -17,10 +19,13 @@ import WinRMFixture
         let client = WSManClient(transport: InMemoryTransport(responder: simulator))
         let vm = EndpointReference(
             resourceURI: Msvm.uri(Msvm.computerSystem),
-            selectors: [Selector("CreationClassName", Msvm.computerSystem), Selector("Name", ServiceHarness.stoppedVMID)])
+            selectors: [
+                Selector("CreationClassName", Msvm.computerSystem), Selector("Name", ServiceHarness.stoppedVMID),
+            ])
         let output = try await client.invoke(
             InvokeRequest(
-                resourceURI: Msvm.uri(Msvm.snapshotService), method: "CreateSnapshot", selectors: Msvm.serviceSelectors(Msvm.snapshotService),
+                resourceURI: Msvm.uri(Msvm.snapshotService), method: "CreateSnapshot",
+                selectors: Msvm.serviceSelectors(Msvm.snapshotService),
                 parameters: [.reference("AffectedSystem", vm), .scalar("SnapshotType", "2")]))
         return (client, try #require(output.job))
     }

@@ -27,12 +27,14 @@ import WinRMFixture
 
         func matches(action: String, text: String, modifyCount: Int) -> Bool {
             switch self {
-            case .beforeTypeChange: return text.contains("ModifySystemSettings") && text.contains("UserSnapshotType") && modifyCount == 0
+            case .beforeTypeChange:
+                return text.contains("ModifySystemSettings") && text.contains("UserSnapshotType") && modifyCount == 0
             case .beforeCreate: return action.hasSuffix("/CreateSnapshot")
             case .whilePollingTheJob: return action.hasSuffix("/transfer/Get") && text.contains("Msvm_ConcreteJob")
             case .beforeRename: return text.contains("ModifySystemSettings") && text.contains("ElementName")
             case .beforeMemoryDrop: return action.hasSuffix("/ClearSnapshotState")
-            case .beforeTypeRestore: return text.contains("ModifySystemSettings") && text.contains("UserSnapshotType") && modifyCount > 0
+            case .beforeTypeRestore:
+                return text.contains("ModifySystemSettings") && text.contains("UserSnapshotType") && modifyCount > 0
             }
         }
 
@@ -57,7 +59,8 @@ import WinRMFixture
     func aReSentTakeAfterACrashEndsWithOneCleanCheckpoint(at point: CrashPoint) async throws {
         let clock = ManualClock.autoAdvancing()
         let counter = ModifyCounter()
-        let first = ServiceHarness.make(clock: clock, lockFiles: false, configure: { $0.jobDelayMilliseconds = 500 }) { base in
+        let first = ServiceHarness.make(clock: clock, lockFiles: false, configure: { $0.jobDelayMilliseconds = 500 }) {
+            base in
             CrashingTransport(base: base) { action, text in
                 let isTypeChange = text.contains("ModifySystemSettings") && text.contains("UserSnapshotType")
                 return point.matches(action: action, text: text, modifyCount: counter.next(isTypeChange))
@@ -65,7 +68,8 @@ import WinRMFixture
         }
         let crashing = try #require(first.service.hyperV.client.transport as? CrashingTransport)
         await first.simulator.mutate { $0.vms[0].userSnapshotType = 3 }
-        let request = TakeRequest(vmName: ServiceHarness.runningVM, checkpointName: "survivor", consistency: .crashConsistent)
+        let request = TakeRequest(
+            vmName: ServiceHarness.runningVM, checkpointName: "survivor", consistency: .crashConsistent)
         let abandoned = Task { try await first.service.take(request) }
         await crashing.crashed()
         #expect(first.service.journal.all.count == 1, "the journal holds the interrupted take")
@@ -74,7 +78,8 @@ import WinRMFixture
         }
 
         // The restarted agent: same state directory, same host.
-        let restarted = ServiceHarness.make(clock: clock, stateDirectory: first.stateDirectory, simulator: first.simulator)
+        let restarted = ServiceHarness.make(
+            clock: clock, stateDirectory: first.stateDirectory, simulator: first.simulator)
         let report = try await restarted.service.take(request)
         if point.adopted {
             #expect(report.outcome == .alreadyExisted)
@@ -107,7 +112,8 @@ import WinRMFixture
 
     /// A journal written by the previous version (no step, `command` key) is still understood.
     @Test func aJournalOfThePreviousVersionIsRead() throws {
-        let json = #"{"command":"com.cloud.agent.api.CreateVMSnapshotCommand","jobID":"J1","originalCheckpointType":5,"snapshotName":"s","startedAt":1,"vmID":"V","vmName":"n"}"#
+        let json =
+            #"{"command":"com.cloud.agent.api.CreateVMSnapshotCommand","jobID":"J1","originalCheckpointType":5,"snapshotName":"s","startedAt":1,"vmID":"V","vmName":"n"}"#
         let entry = try JSONDecoder().decode(OperationJournal.Entry.self, from: Data(json.utf8))
         #expect(entry.step == .jobStarted && entry.jobID == "J1" && !entry.dropMemory)
     }

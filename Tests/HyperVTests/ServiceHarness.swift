@@ -21,7 +21,8 @@ struct ServiceHarness: Sendable {
     static let stoppedVMID = "6E5D4C3B-2A19-4F8E-8D7C-6B5A4F3E2D1C"
 
     static func make(
-        clock: ManualClock = .autoAdvancing(), stateDirectory: String? = nil, fallback: QuiesceFallback = .crashConsistent,
+        clock: ManualClock = .autoAdvancing(), stateDirectory: String? = nil,
+        fallback: QuiesceFallback = .crashConsistent,
         lockFiles: Bool = true, simulator existing: HyperVSimulator? = nil,
         configure: (inout HyperVSimulator.Configuration) -> Void = { _ in },
         transport wrap: (any WSManTransport) -> any WSManTransport = { $0 }
@@ -31,15 +32,19 @@ struct ServiceHarness: Sendable {
         configure(&configuration)
         let faults = FaultInjector()
         let simulator = existing ?? HyperVSimulator(configuration: configuration, faults: faults)
-        let directory = stateDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("svc-\(UUID().uuidString)").path
+        let directory =
+            stateDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("svc-\(UUID().uuidString)").path
         var logger = Logger(label: "test-service")
         logger.logLevel = .critical
         let settings = CheckpointService.Settings(stateDirectory: directory, quiesceFallback: fallback)
         let exclusion = lockFiles ? nil : VMExclusion(lockDirectory: nil)
         let service = CheckpointService(
-            client: WSManClient(transport: wrap(InMemoryTransport(responder: simulator))), settings: settings, clock: clock.hostClock,
+            client: WSManClient(transport: wrap(InMemoryTransport(responder: simulator))), settings: settings,
+            clock: clock.hostClock,
             exclusion: exclusion, logger: logger)
-        return ServiceHarness(simulator: simulator, faults: faults, clock: clock, stateDirectory: directory, service: service)
+        return ServiceHarness(
+            simulator: simulator, faults: faults, clock: clock, stateDirectory: directory, service: service)
     }
 
     var host: SimulatedHost { get async { await simulator.host } }
@@ -52,7 +57,12 @@ struct ServiceHarness: Sendable {
 final class CrashingTransport: WSManTransport {
     let base: any WSManTransport
     let matches: @Sendable (String, String) -> Bool
-    private let state = Mutex<(dead: Bool, frozen: [CheckedContinuation<Void, Never>], crashWaiter: CheckedContinuation<Void, Never>?, crashed: Bool)>(
+    private let state = Mutex<
+        (
+            dead: Bool, frozen: [CheckedContinuation<Void, Never>], crashWaiter: CheckedContinuation<Void, Never>?,
+            crashed: Bool
+        )
+    >(
         (false, [], nil, false))
 
     /// `matches(action, envelope text)` picks the request at which the agent dies.

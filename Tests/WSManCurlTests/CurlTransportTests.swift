@@ -32,7 +32,9 @@ import WinRMFixture
         let fixture = try await startFixture(tls: false)
         try await using(fixture) { fixture in
             let transport = try CurlTransport(configuration: configuration(fixture.url, password: "wrong"))
-            let error = await #expect(throws: WSManError.self) { try await WSManClient(transport: transport).identify() }
+            let error = await #expect(throws: WSManError.self) {
+                try await WSManClient(transport: transport).identify()
+            }
             #expect(error?.code == .unauthorized)
             #expect(error?.description.contains("wrong") == false)
         }
@@ -67,7 +69,9 @@ import WinRMFixture
         #expect(throws: TransportError.self) { try CurlTransport(configuration: settings) }
         settings.allowUnencrypted = true
         #expect(throws: Never.self) { try CurlTransport(configuration: settings) }
-        #expect(throws: TransportError.self) { try CurlTransport(configuration: CurlTransportConfiguration(url: "https://u:p@host/wsman")) }
+        #expect(throws: TransportError.self) {
+            try CurlTransport(configuration: CurlTransportConfiguration(url: "https://u:p@host/wsman"))
+        }
     }
 
     @Test func slowAnswerTimesOut() async throws {

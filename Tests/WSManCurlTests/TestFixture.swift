@@ -1,6 +1,6 @@
-import TestSupport
 import Foundation
 import Logging
+import TestSupport
 import WSMan
 import WinRMFixture
 import XMLSupport
@@ -11,7 +11,8 @@ struct IdentifyResponder: WSManResponder {
         let relates = (try? IncomingRequest.read(request))?.messageID
         let body = ResponseEnvelope().build(action: "IdentifyResponse", relatesTo: relates) { body in
             let response = body.addChild("IdentifyResponse", namespace: NS.identity)
-            response.addChild("ProtocolVersion", namespace: NS.identity, text: "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd")
+            response.addChild(
+                "ProtocolVersion", namespace: NS.identity, text: "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd")
             response.addChild("ProductVendor", namespace: NS.identity, text: "Microsoft Corporation")
             response.addChild("ProductVersion", namespace: NS.identity, text: "OS: 10.0.20348 SP: 0.0 Stack: 3.0")
         }

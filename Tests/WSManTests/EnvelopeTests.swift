@@ -12,14 +12,18 @@ import XMLSupport
         let document = try XMLDocument.parse(try request.envelope(to: to, messageID: "uuid:1").serializedBytes())
         #expect(try document.string("/s:Envelope/s:Header/a:To", namespaces: ns) == to)
         #expect(try document.string("/s:Envelope/s:Header/a:Action", namespaces: ns) == Action.get)
-        #expect(try document.string("/s:Envelope/s:Header/w:ResourceURI", namespaces: ns) == ResourceURI.v2("Msvm_ComputerSystem"))
+        #expect(
+            try document.string("/s:Envelope/s:Header/w:ResourceURI", namespaces: ns)
+                == ResourceURI.v2("Msvm_ComputerSystem"))
         #expect(try document.string("/s:Envelope/s:Header/w:ResourceURI/@s:mustUnderstand", namespaces: ns) == "true")
         #expect(try document.string("/s:Envelope/s:Header/a:ReplyTo/a:Address", namespaces: ns) == Addressing.anonymous)
         #expect(try document.string("/s:Envelope/s:Header/a:MessageID", namespaces: ns) == "uuid:1")
         #expect(try document.string("/s:Envelope/s:Header/w:Locale/@xml:lang", namespaces: ns) == "en-US")
         #expect(try document.string("/s:Envelope/s:Header/w:Locale/@s:mustUnderstand", namespaces: ns) == "false")
         #expect(try document.string("/s:Envelope/s:Header/w:OperationTimeout", namespaces: ns).hasPrefix("PT"))
-        #expect(try document.string("/s:Envelope/s:Header/w:SelectorSet/w:Selector[@Name='Name']", namespaces: ns) == "VM-GUID")
+        #expect(
+            try document.string("/s:Envelope/s:Header/w:SelectorSet/w:Selector[@Name='Name']", namespaces: ns)
+                == "VM-GUID")
         #expect(try document.nodes("/s:Envelope/s:Body/*", namespaces: ns).isEmpty)
     }
 
@@ -28,7 +32,9 @@ import XMLSupport
         let wql = WQL.select(from: "Msvm_ComputerSystem", where: [("ElementName", hostile)])
         let document = try XMLDocument.parse(
             try EnumerateRequest(wql: wql).envelope(to: to, messageID: "uuid:2").serializedBytes())
-        #expect(try document.string("/s:Envelope/s:Header/w:ResourceURI", namespaces: ns) == ResourceURI.virtualizationV2 + "/*")
+        #expect(
+            try document.string("/s:Envelope/s:Header/w:ResourceURI", namespaces: ns) == ResourceURI.virtualizationV2
+                + "/*")
         #expect(try document.string("/s:Envelope/s:Header/a:Action", namespaces: ns) == Action.enumerate)
         let filter = try document.string("/s:Envelope/s:Body/n:Enumerate/w:Filter", namespaces: ns)
         #expect(filter == #"SELECT * FROM Msvm_ComputerSystem WHERE ElementName = 'x\' OR Name LIKE \'%'"#)
@@ -38,10 +44,12 @@ import XMLSupport
     }
 
     @Test func pullAndReleaseCarryTheContext() throws {
-        let pull = try XMLDocument.parse(try PullRequest(context: "uuid:ctx-2").envelope(to: to, messageID: "uuid:3").serializedBytes())
+        let pull = try XMLDocument.parse(
+            try PullRequest(context: "uuid:ctx-2").envelope(to: to, messageID: "uuid:3").serializedBytes())
         #expect(try pull.string("/s:Envelope/s:Body/n:Pull/n:EnumerationContext", namespaces: ns) == "uuid:ctx-2")
         #expect(try pull.string("/s:Envelope/s:Body/n:Pull/n:MaxElements", namespaces: ns) == "100")
-        let release = try XMLDocument.parse(try ReleaseRequest(context: "uuid:ctx-3").envelope(to: to, messageID: "uuid:4").serializedBytes())
+        let release = try XMLDocument.parse(
+            try ReleaseRequest(context: "uuid:ctx-3").envelope(to: to, messageID: "uuid:4").serializedBytes())
         #expect(try release.string("/s:Envelope/s:Header/a:Action", namespaces: ns) == Action.release)
         #expect(try release.string("/s:Envelope/s:Body/n:Release/n:EnumerationContext", namespaces: ns) == "uuid:ctx-3")
     }
@@ -62,20 +70,30 @@ import XMLSupport
         let request = InvokeRequest(
             resourceURI: service, method: "ModifySystemSettings",
             selectors: [Selector("CreationClassName", "Msvm_VirtualSystemManagementService")],
-            parameters: [.reference("AffectedSystem", vm), .embedded("SystemSettings", settings), .scalar("Count", "2"),
-                         .init("Items", .array(["x", "y"]))])
+            parameters: [
+                .reference("AffectedSystem", vm), .embedded("SystemSettings", settings), .scalar("Count", "2"),
+                .init("Items", .array(["x", "y"])),
+            ])
         let document = try XMLDocument.parse(try request.envelope(to: to, messageID: "uuid:5").serializedBytes())
         var bindings = ns
         bindings["p"] = service
-        #expect(try document.string("/s:Envelope/s:Header/a:Action", namespaces: ns) == service + "/ModifySystemSettings")
-        #expect(try document.string("/s:Envelope/s:Header/w:SelectorSet/w:Selector[@Name='CreationClassName']", namespaces: ns)
-            == "Msvm_VirtualSystemManagementService")
+        #expect(
+            try document.string("/s:Envelope/s:Header/a:Action", namespaces: ns) == service + "/ModifySystemSettings")
+        #expect(
+            try document.string(
+                "/s:Envelope/s:Header/w:SelectorSet/w:Selector[@Name='CreationClassName']", namespaces: ns)
+                == "Msvm_VirtualSystemManagementService")
         let input = "/s:Envelope/s:Body/p:ModifySystemSettings_INPUT"
         #expect(try document.nodes("\(input)/p:AffectedSystem/a:EndpointReference", namespaces: bindings).isEmpty)
-        #expect(try document.string("\(input)/p:AffectedSystem/a:Address", namespaces: bindings) == Addressing.anonymous)
-        #expect(try document.string("\(input)/p:AffectedSystem/a:ReferenceParameters/w:ResourceURI", namespaces: bindings)
-            == ResourceURI.v2("Msvm_ComputerSystem"))
-        #expect(try document.string("\(input)/p:AffectedSystem/a:ReferenceParameters/w:SelectorSet/w:Selector[@Name='Name']", namespaces: bindings) == "GUID-1")
+        #expect(
+            try document.string("\(input)/p:AffectedSystem/a:Address", namespaces: bindings) == Addressing.anonymous)
+        #expect(
+            try document.string("\(input)/p:AffectedSystem/a:ReferenceParameters/w:ResourceURI", namespaces: bindings)
+                == ResourceURI.v2("Msvm_ComputerSystem"))
+        #expect(
+            try document.string(
+                "\(input)/p:AffectedSystem/a:ReferenceParameters/w:SelectorSet/w:Selector[@Name='Name']",
+                namespaces: bindings) == "GUID-1")
         #expect(try document.string("\(input)/p:Count", namespaces: bindings) == "2")
         #expect(try document.nodes("\(input)/p:Items", namespaces: bindings).map(\.text) == ["x", "y"])
         // The embedded instance is text (no element tree) and parses back to the same CIM instance.
@@ -92,7 +110,9 @@ import XMLSupport
     @Test func identifyHasNoAddressingHeader() throws {
         let document = try XMLDocument.parse(try IdentifyRequest().envelope().serializedBytes())
         #expect(try document.nodes("/s:Envelope/s:Header/*", namespaces: ns).isEmpty)
-        #expect(try document.nodes("/s:Envelope/s:Body/i:Identify", namespaces: ["s": NS.soap.uri, "i": NS.identity.uri]).count == 1)
+        #expect(
+            try document.nodes("/s:Envelope/s:Body/i:Identify", namespaces: ["s": NS.soap.uri, "i": NS.identity.uri])
+                .count == 1)
     }
 
     @Test func messageIDsAreUniqueUUIDs() {

@@ -33,7 +33,9 @@ import XMLSupport
     }
 
     @Test func soapBodyOn200Passes() {
-        #expect(classify(200, #"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body/></s:Envelope>"#) == nil)
+        #expect(
+            classify(200, #"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body/></s:Envelope>"#)
+                == nil)
     }
 
     @Test func faultWithFaultDetailAndLocalizedReason() {

@@ -7,7 +7,8 @@ enum Samples {
     static var directory: URL { Bundle.module.resourceURL!.appendingPathComponent("Samples") }
 
     static var names: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".xml") }
+            .sorted()
     }
 
     static func bytes(_ name: String) throws -> [UInt8] {

@@ -33,13 +33,18 @@ import XMLSupport
     }
 
     @Test func midSequencePullShowsComputerSystemSelectors() throws {
-        let page = try EnumerationPage.read(body: try Samples.body("real-pull-affectedjobelement-computersystem-epr.xml"))
+        let page = try EnumerationPage.read(
+            body: try Samples.body("real-pull-affectedjobelement-computersystem-epr.xml"))
         #expect(!page.endOfSequence)
         #expect(page.context == "uuid:00000000-0000-4000-8000-000000000080")
         let row = try #require(page.items.first)
         #expect(row.ints("ElementEffects") == [0])
         let vm = try #require(row.reference("AffectedElement"))
-        #expect(vm.selectors == [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", "00000000-0000-4000-8000-000000000003")])
+        #expect(
+            vm.selectors == [
+                Selector("CreationClassName", "Msvm_ComputerSystem"),
+                Selector("Name", "00000000-0000-4000-8000-000000000003"),
+            ])
     }
 
     @Test func computerSystemKeepsNilsOutAndDatetimesTyped() throws {
@@ -69,7 +74,8 @@ import XMLSupport
 
     @Test func embeddedVHDSettingDataParses() throws {
         let output = try InvokeOutput.read(
-            body: try Samples.body("semireal-invoke-getvirtualharddisksettingdata.xml"), method: "GetVirtualHardDiskSettingData")
+            body: try Samples.body("semireal-invoke-getvirtualharddisksettingdata.xml"),
+            method: "GetVirtualHardDiskSettingData")
         #expect(output.returnValue == 0)
         let settings = try CIMInstance.parse(cimXML: try #require(output.output.string("SettingData")))
         #expect(settings.className == "Msvm_VirtualHardDiskSettingData")
@@ -80,7 +86,8 @@ import XMLSupport
     }
 
     @Test func createSnapshotOutputJobEPREvenWhenWrapped() throws {
-        let output = try InvokeOutput.read(body: try Samples.body("synthetic-createsnapshot-output-4096.xml"), method: "CreateSnapshot")
+        let output = try InvokeOutput.read(
+            body: try Samples.body("synthetic-createsnapshot-output-4096.xml"), method: "CreateSnapshot")
         #expect(output.returnValue == 4096)
         #expect(output.job?.className == "Msvm_ConcreteJob")
         #expect(output.job?.selector("InstanceID") == "1A2B3C4D-5555-6666-7777-888899990000")
@@ -106,9 +113,13 @@ import XMLSupport
     }
 
     @Test func wsmanFaultSampleIsClassified() throws {
-        let response = WSManHTTPResponse(status: 500, contentType: "application/soap+xml", body: try Samples.bytes("pywinrm-fault-wsmanfault-schemavalidation.xml"))
+        let response = WSManHTTPResponse(
+            status: 500, contentType: "application/soap+xml",
+            body: try Samples.bytes("pywinrm-fault-wsmanfault-schemavalidation.xml"))
         let error = #expect(throws: WSManError.self) {
-            try ResponseClassifier.classify(response, operation: "Invoke CreateSnapshot", resource: ResourceURI.v2("Msvm_VirtualSystemSnapshotService"))
+            try ResponseClassifier.classify(
+                response, operation: "Invoke CreateSnapshot",
+                resource: ResourceURI.v2("Msvm_VirtualSystemSnapshotService"))
         }
         #expect(error?.code == .fault)
         #expect(error?.httpStatus == 500)
@@ -120,7 +131,8 @@ import XMLSupport
     }
 
     @Test func wmiErrorSampleIsClassified() throws {
-        let response = WSManHTTPResponse(status: 500, contentType: nil, body: try Samples.bytes("pywinrm-fault-msft-wmierror.xml"))
+        let response = WSManHTTPResponse(
+            status: 500, contentType: nil, body: try Samples.bytes("pywinrm-fault-msft-wmierror.xml"))
         let error = #expect(throws: WSManError.self) {
             try ResponseClassifier.classify(response, operation: "Enumerate", resource: "Msvm_ComputerSystem")
         }

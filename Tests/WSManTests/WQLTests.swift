@@ -21,7 +21,10 @@ import WSMan
             of: "Msvm_ComputerSystem",
             keys: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", "G'1")],
             associationClass: "Msvm_SnapshotOfVirtualSystem", resultClass: "Msvm_VirtualSystemSettingData")
-        #expect(query == #"ASSOCIATORS OF {Msvm_ComputerSystem.CreationClassName='Msvm_ComputerSystem',Name='G\'1'} WHERE AssocClass = Msvm_SnapshotOfVirtualSystem ResultClass = Msvm_VirtualSystemSettingData"#)
+        #expect(
+            query
+                == #"ASSOCIATORS OF {Msvm_ComputerSystem.CreationClassName='Msvm_ComputerSystem',Name='G\'1'} WHERE AssocClass = Msvm_SnapshotOfVirtualSystem ResultClass = Msvm_VirtualSystemSettingData"#
+        )
     }
 
     @Test func cimDatetimeFormatting() {
@@ -36,8 +39,14 @@ extension String {
         var result = ""
         var escaping = false
         for character in self {
-            if escaping { escaping = false; continue }
-            if character == "\\" { escaping = true; continue }
+            if escaping {
+                escaping = false
+                continue
+            }
+            if character == "\\" {
+                escaping = true
+                continue
+            }
             result.append(character)
         }
         return result

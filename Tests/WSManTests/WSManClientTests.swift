@@ -33,12 +33,15 @@ final class ScriptedTransport: WSManTransport {
 }
 
 func soap(_ body: String) -> WSManHTTPResponse {
-    let text = #"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:n="http://schemas.xmlsoap.org/ws/2004/09/enumeration" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Body>"# + body + "</s:Body></s:Envelope>"
+    let text =
+        #"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:n="http://schemas.xmlsoap.org/ws/2004/09/enumeration" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Body>"#
+        + body + "</s:Body></s:Envelope>"
     return WSManHTTPResponse(status: 200, contentType: "application/soap+xml;charset=UTF-8", body: Array(text.utf8))
 }
 
 func vmItem(_ name: String) -> String {
-    #"<p:Msvm_ComputerSystem xmlns:p="http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/Msvm_ComputerSystem"><p:ElementName>"# + name + "</p:ElementName></p:Msvm_ComputerSystem>"
+    #"<p:Msvm_ComputerSystem xmlns:p="http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/Msvm_ComputerSystem"><p:ElementName>"#
+        + name + "</p:ElementName></p:Msvm_ComputerSystem>"
 }
 
 @Suite struct WSManClientTests {
@@ -47,10 +50,14 @@ func vmItem(_ name: String) -> String {
             switch index {
             case 0:
                 #expect(request.optimizeEnumeration)
-                return soap("<n:EnumerateResponse><n:EnumerationContext>ctx-1</n:EnumerationContext><w:Items>\(vmItem("a"))</w:Items></n:EnumerateResponse>")
+                return soap(
+                    "<n:EnumerateResponse><n:EnumerationContext>ctx-1</n:EnumerationContext><w:Items>\(vmItem("a"))</w:Items></n:EnumerateResponse>"
+                )
             case 1:
                 #expect(request.enumerationContext == "ctx-1")
-                return soap("<n:PullResponse><n:EnumerationContext>ctx-2</n:EnumerationContext><n:Items>\(vmItem("b"))</n:Items></n:PullResponse>")
+                return soap(
+                    "<n:PullResponse><n:EnumerationContext>ctx-2</n:EnumerationContext><n:Items>\(vmItem("b"))</n:Items></n:PullResponse>"
+                )
             default:
                 #expect(request.enumerationContext == "ctx-2")
                 return soap("<n:PullResponse><n:Items>\(vmItem("c"))</n:Items><n:EndOfSequence/></n:PullResponse>")
@@ -64,23 +71,32 @@ func vmItem(_ name: String) -> String {
 
     @Test func optimizedEnumerationWithEverythingInOnePageIsOneRoundTrip() async throws {
         let transport = ScriptedTransport { _, _ in
-            soap("<n:EnumerateResponse><w:Items>\(vmItem("a"))\(vmItem("b"))</w:Items><w:EndOfSequence/></n:EnumerateResponse>")
+            soap(
+                "<n:EnumerateResponse><w:Items>\(vmItem("a"))\(vmItem("b"))</w:Items><w:EndOfSequence/></n:EnumerateResponse>"
+            )
         }
-        let items = try await WSManClient(transport: transport).enumerate(EnumerateRequest(wql: "SELECT * FROM Msvm_ComputerSystem"))
+        let items = try await WSManClient(transport: transport).enumerate(
+            EnumerateRequest(wql: "SELECT * FROM Msvm_ComputerSystem"))
         #expect(items.count == 2)
         #expect(transport.actions.count == 1)
     }
 
     @Test func aFaultMidEnumerationReleasesTheContext() async throws {
         let transport = ScriptedTransport { request, index in
-            if index == 0 { return soap("<n:EnumerateResponse><n:EnumerationContext>ctx-9</n:EnumerationContext></n:EnumerateResponse>") }
+            if index == 0 {
+                return soap(
+                    "<n:EnumerateResponse><n:EnumerationContext>ctx-9</n:EnumerationContext></n:EnumerateResponse>")
+            }
             if request.action == Action.release { return soap("<n:ReleaseResponse/>") }
-            var fault = soap(#"<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text xml:lang="en-US">boom</s:Text></s:Reason></s:Fault>"#)
+            var fault = soap(
+                #"<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text xml:lang="en-US">boom</s:Text></s:Reason></s:Fault>"#
+            )
             fault.status = 500
             return fault
         }
         let error = await #expect(throws: WSManError.self) {
-            try await WSManClient(transport: transport).enumerate(EnumerateRequest(wql: "SELECT * FROM Msvm_ConcreteJob"))
+            try await WSManClient(transport: transport).enumerate(
+                EnumerateRequest(wql: "SELECT * FROM Msvm_ConcreteJob"))
         }
         #expect(error?.code == .fault)
         #expect(error?.operation == "Pull")
@@ -90,21 +106,29 @@ func vmItem(_ name: String) -> String {
     }
 
     @Test func transportErrorsNameTheOperation() async {
-        let transport = ScriptedTransport { _, _ in throw TransportError(code: .connect, message: "connection refused") }
+        let transport = ScriptedTransport { _, _ in throw TransportError(code: .connect, message: "connection refused")
+        }
         let error = await #expect(throws: WSManError.self) {
             try await WSManClient(transport: transport).invoke(
-                InvokeRequest(resourceURI: ResourceURI.v2("Msvm_VirtualSystemSnapshotService"), method: "CreateSnapshot", selectors: [], parameters: []))
+                InvokeRequest(
+                    resourceURI: ResourceURI.v2("Msvm_VirtualSystemSnapshotService"), method: "CreateSnapshot",
+                    selectors: [], parameters: []))
         }
         #expect(error?.code == .transport)
         #expect(error?.transport?.code == .connect)
-        #expect(error?.description == "WS-Man Invoke CreateSnapshot on Msvm_VirtualSystemSnapshotService failed: connect: connection refused")
+        #expect(
+            error?.description
+                == "WS-Man Invoke CreateSnapshot on Msvm_VirtualSystemSnapshotService failed: connect: connection refused"
+        )
     }
 
     @Test func invokeReadsReturnValueAndJob() async throws {
         let service = ResourceURI.v2("Msvm_VirtualSystemSnapshotService")
         let transport = ScriptedTransport { request, _ in
             #expect(request.invokeMethod == "CreateSnapshot")
-            return soap(#"<p:CreateSnapshot_OUTPUT xmlns:p="\#(service)" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing"><p:Job><a:Address>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address><a:ReferenceParameters><w:ResourceURI>\#(ResourceURI.v2("Msvm_ConcreteJob"))</w:ResourceURI><w:SelectorSet><w:Selector Name="InstanceID">JOB-1</w:Selector></w:SelectorSet></a:ReferenceParameters></p:Job><p:ReturnValue>4096</p:ReturnValue></p:CreateSnapshot_OUTPUT>"#)
+            return soap(
+                #"<p:CreateSnapshot_OUTPUT xmlns:p="\#(service)" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing"><p:Job><a:Address>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address><a:ReferenceParameters><w:ResourceURI>\#(ResourceURI.v2("Msvm_ConcreteJob"))</w:ResourceURI><w:SelectorSet><w:Selector Name="InstanceID">JOB-1</w:Selector></w:SelectorSet></a:ReferenceParameters></p:Job><p:ReturnValue>4096</p:ReturnValue></p:CreateSnapshot_OUTPUT>"#
+            )
         }
         let output = try await WSManClient(transport: transport).invoke(
             InvokeRequest(resourceURI: service, method: "CreateSnapshot", selectors: [], parameters: []))

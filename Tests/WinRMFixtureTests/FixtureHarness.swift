@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import Logging
+import TestSupport
 import WSMan
 import WSManCurl
 import WinRMFixture
@@ -32,14 +32,16 @@ struct SimulatorHarness {
         server.password = password
         var logger = Logger(label: "test-fixture")
         logger.logLevel = .critical
-        let fixture = try await FixtureServer.start(responder: simulator, configuration: server, faults: faults, inspector: simulator, logger: logger)
+        let fixture = try await FixtureServer.start(
+            responder: simulator, configuration: server, faults: faults, inspector: simulator, logger: logger)
         var settings = CurlTransportConfiguration(url: fixture.url)
         settings.allowUnencrypted = true
         settings.authentication = .basic
         settings.username = user
         settings.password = password
         settings.timeoutSeconds = 10
-        return SimulatorHarness(simulator: simulator, fixture: fixture, transport: try CurlTransport(configuration: settings), clock: clock)
+        return SimulatorHarness(
+            simulator: simulator, fixture: fixture, transport: try CurlTransport(configuration: settings), clock: clock)
     }
 
     func stop() async { await fixture.stop() }
@@ -58,15 +60,21 @@ let runningVM = "3A1F6C2E-5B7D-4C8A-9E01-2F3B4C5D6E7F"
 let stoppedVM = "6E5D4C3B-2A19-4F8E-8D7C-6B5A4F3E2D1C"
 
 func vmEPR(_ id: String) -> EndpointReference {
-    EndpointReference(resourceURI: vmResource, selectors: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", id)])
+    EndpointReference(
+        resourceURI: vmResource,
+        selectors: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", id)])
 }
 
 func settingsEPR(_ guid: String) -> EndpointReference {
-    EndpointReference(resourceURI: ResourceURI.v2("Msvm_VirtualSystemSettingData"), selectors: [Selector("InstanceID", "Microsoft:\(guid)")])
+    EndpointReference(
+        resourceURI: ResourceURI.v2("Msvm_VirtualSystemSettingData"),
+        selectors: [Selector("InstanceID", "Microsoft:\(guid)")])
 }
 
 func service(_ uri: String, _ method: String, _ parameters: [InvokeParameter]) -> InvokeRequest {
-    InvokeRequest(resourceURI: uri, method: method, selectors: [Selector("CreationClassName", ResourceURI.className(of: uri))], parameters: parameters)
+    InvokeRequest(
+        resourceURI: uri, method: method, selectors: [Selector("CreationClassName", ResourceURI.className(of: uri))],
+        parameters: parameters)
 }
 
 extension SimulatorHarness {

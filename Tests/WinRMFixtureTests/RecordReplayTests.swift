@@ -12,17 +12,24 @@ import WinRMFixture
 @Suite struct RecordReplayTests {
     static var shipped: String { Bundle.module.resourceURL!.appendingPathComponent("Transcripts").path }
 
-    func record(_ flow: @Sendable (WSManClient) async throws -> [String], name: String, into directory: String) async throws -> [String] {
+    func record(_ flow: @Sendable (WSManClient) async throws -> [String], name: String, into directory: String)
+        async throws -> [String]
+    {
         let harness = try await SimulatorHarness.start()
         return try await using(harness) { harness in
-            if name == "failed-job" { harness.fixture.faults.inject(.failJob(method: "CreateSnapshot", errorCode: 32768)) }
-            let scrubber = Scrubber(host: "hv-real-01.corp.example", username: SimulatorHarness.user, password: SimulatorHarness.password)
-            let recording = try RecordingTransport(base: harness.transport, directory: directory + "/" + name, scrubber: scrubber)
+            if name == "failed-job" {
+                harness.fixture.faults.inject(.failJob(method: "CreateSnapshot", errorCode: 32768))
+            }
+            let scrubber = Scrubber(
+                host: "hv-real-01.corp.example", username: SimulatorHarness.user, password: SimulatorHarness.password)
+            let recording = try RecordingTransport(
+                base: harness.transport, directory: directory + "/" + name, scrubber: scrubber)
             return try await flow(WSManClient(transport: recording))
         }
     }
 
-    func replay(_ flow: @Sendable (WSManClient) async throws -> [String], transcripts: String) async throws -> [String] {
+    func replay(_ flow: @Sendable (WSManClient) async throws -> [String], transcripts: String) async throws -> [String]
+    {
         var logger = Logger(label: "test-replay")
         logger.logLevel = .critical
         let replayer = try TranscriptReplayer(directory: transcripts, logger: logger)
@@ -43,12 +50,15 @@ import WinRMFixture
     @Test(arguments: CheckpointFlows.all.map(\.name))
     func recordedFlowReplaysIdentically(name: String) async throws {
         let flow = CheckpointFlows.all.first { $0.name == name }!.run
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("transcripts-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "transcripts-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let recorded = try await record(flow, name: name, into: directory)
         if let keep = ProcessInfo.processInfo.environment["HYPERV_AGENT_WRITE_TRANSCRIPTS"] {
             let observed = try await record(flow, name: name, into: keep)
-            try Data((observed.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: keep + "/" + name + "/expected.txt"))
+            try Data((observed.joined(separator: "\n") + "\n").utf8).write(
+                to: URL(fileURLWithPath: keep + "/" + name + "/expected.txt"))
         }
         let replayed = try await replay(flow, transcripts: directory + "/" + name)
         #expect(replayed == recorded)
@@ -75,7 +85,8 @@ import WinRMFixture
         let replayer = try TranscriptReplayer(directory: Self.shipped + "/create-stopped-vm")
         let client = WSManClient(transport: InMemoryTransport(responder: replayer))
         let error = await #expect(throws: WSManError.self) {
-            try await client.enumerate(EnumerateRequest(wql: WQL.select(from: "Msvm_ComputerSystem", where: [("ElementName", "nope")])))
+            try await client.enumerate(
+                EnumerateRequest(wql: WQL.select(from: "Msvm_ComputerSystem", where: [("ElementName", "nope")])))
         }
         #expect(error?.fault?.reason.contains("closest recorded request: Enumerate") == true)
         #expect(await replayer.unmatched.count == 1)
@@ -86,9 +97,11 @@ import WinRMFixture
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // Record a job that runs for a while, so polling sees Running before Completed.
         let harness = try await SimulatorHarness.start { $0.jobDelayMilliseconds = 200 }
-        let recording = try RecordingTransport(base: harness.transport, directory: directory, scrubber: Scrubber(host: nil, username: nil, password: nil))
+        let recording = try RecordingTransport(
+            base: harness.transport, directory: directory, scrubber: Scrubber(host: nil, username: nil, password: nil))
         let client = WSManClient(transport: recording)
-        let output = try await client.invoke(service(snapshotService, "CreateSnapshot", [.reference("AffectedSystem", vmEPR(stoppedVM))]))
+        let output = try await client.invoke(
+            service(snapshotService, "CreateSnapshot", [.reference("AffectedSystem", vmEPR(stoppedVM))]))
         var states: [Int] = []
         for _ in 0..<100 {
             let state = try await client.get(GetRequest(output.job!)).int("JobState") ?? -1
@@ -98,8 +111,10 @@ import WinRMFixture
         }
         await harness.stop()
         #expect(states.first == 4 && states.last == 7)
-        let replayClient = WSManClient(transport: InMemoryTransport(responder: try TranscriptReplayer(directory: directory)))
-        let again = try await replayClient.invoke(service(snapshotService, "CreateSnapshot", [.reference("AffectedSystem", vmEPR(stoppedVM))]))
+        let replayClient = WSManClient(
+            transport: InMemoryTransport(responder: try TranscriptReplayer(directory: directory)))
+        let again = try await replayClient.invoke(
+            service(snapshotService, "CreateSnapshot", [.reference("AffectedSystem", vmEPR(stoppedVM))]))
         var replayed: [Int] = []
         for _ in states { replayed.append(try await replayClient.get(GetRequest(again.job!)).int("JobState") ?? -1) }
         #expect(replayed == states)

@@ -8,9 +8,12 @@ import XMLSupport
 /// Checkpoint behaviour of the simulated host: jobs, AffectedJobElement, differencing chains, merges.
 @Suite struct SimulatorCheckpointTests {
     func createCheckpoint(_ harness: SimulatorHarness, vm: String) async throws -> (WSManInstance, InvokeOutput) {
-        let output = try await harness.client.invoke(service(snapshotService, "CreateSnapshot", [
-            .reference("AffectedSystem", vmEPR(vm)), .scalar("SnapshotType", "2"),
-        ]))
+        let output = try await harness.client.invoke(
+            service(
+                snapshotService, "CreateSnapshot",
+                [
+                    .reference("AffectedSystem", vmEPR(vm)), .scalar("SnapshotType", "2"),
+                ]))
         let job = try #require(output.job)
         return (try await harness.waitForJob(job), output)
     }
@@ -25,8 +28,12 @@ import XMLSupport
             #expect(job.int("JobState") == 7)
             #expect(job.int("ErrorCode") == 0)
             // The new checkpoint is found through Msvm_AffectedJobElement (ElementEffects 5), only after completion.
-            let rows = try await harness.client.enumerate(EnumerateRequest(wql: "SELECT * FROM Msvm_AffectedJobElement"))
-            let created = rows.first { $0.ints("ElementEffects") == [5] && $0.reference("AffectingElement")?.selector("InstanceID") == job.string("InstanceID") }
+            let rows = try await harness.client.enumerate(
+                EnumerateRequest(wql: "SELECT * FROM Msvm_AffectedJobElement"))
+            let created = rows.first {
+                $0.ints("ElementEffects") == [5]
+                    && $0.reference("AffectingElement")?.selector("InstanceID") == job.string("InstanceID")
+            }
             let instanceID = try #require(created?.reference("AffectedElement")?.selector("InstanceID"))
             let host = await harness.simulator.host
             let checkpoint = try #require(host.checkpoint(id: String(instanceID.dropFirst("Microsoft:".count))))
@@ -73,24 +80,39 @@ import XMLSupport
         let harness = try await SimulatorHarness.start()
         try await using(harness) { harness in
             let checkpoint = "7C1E2D3F-4A5B-4C6D-8E9F-0A1B2C3D4E5F"
-            let rename = CIMInstance(className: "Msvm_VirtualSystemSettingData", properties: [
-                .init("InstanceID", type: "string", .scalar("Microsoft:\(checkpoint)")), .init("ElementName", type: "string", .scalar("a<b>&'c\"")),
-            ])
-            let output = try await harness.client.invoke(service(managementService, "ModifySystemSettings", [.embedded("SystemSettings", rename)]))
+            let rename = CIMInstance(
+                className: "Msvm_VirtualSystemSettingData",
+                properties: [
+                    .init("InstanceID", type: "string", .scalar("Microsoft:\(checkpoint)")),
+                    .init("ElementName", type: "string", .scalar("a<b>&'c\"")),
+                ])
+            let output = try await harness.client.invoke(
+                service(managementService, "ModifySystemSettings", [.embedded("SystemSettings", rename)]))
             #expect(output.returnValue == 0)
             #expect(await harness.simulator.host.checkpoint(id: checkpoint)?.name == "a<b>&'c\"")
-            let type = CIMInstance(className: "Msvm_VirtualSystemSettingData", properties: [
-                .init("InstanceID", type: "string", .scalar("Microsoft:\(runningVM)")), .init("UserSnapshotType", type: "uint16", .scalar("3")),
-            ])
-            _ = try await harness.client.invoke(service(managementService, "ModifySystemSettings", [.embedded("SystemSettings", type)]))
-            let realized = try await harness.client.enumerate(EnumerateRequest(wql: WQL.associators(
-                of: "Msvm_ComputerSystem", keys: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", runningVM)],
-                associationClass: "Msvm_SettingsDefineState", resultClass: "Msvm_VirtualSystemSettingData")))
+            let type = CIMInstance(
+                className: "Msvm_VirtualSystemSettingData",
+                properties: [
+                    .init("InstanceID", type: "string", .scalar("Microsoft:\(runningVM)")),
+                    .init("UserSnapshotType", type: "uint16", .scalar("3")),
+                ])
+            _ = try await harness.client.invoke(
+                service(managementService, "ModifySystemSettings", [.embedded("SystemSettings", type)]))
+            let realized = try await harness.client.enumerate(
+                EnumerateRequest(
+                    wql: WQL.associators(
+                        of: "Msvm_ComputerSystem",
+                        keys: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", runningVM)],
+                        associationClass: "Msvm_SettingsDefineState", resultClass: "Msvm_VirtualSystemSettingData")))
             #expect(realized.first?.int("UserSnapshotType") == 3)
-            let tooLong = CIMInstance(className: "Msvm_VirtualSystemSettingData", properties: [
-                .init("InstanceID", type: "string", .scalar("Microsoft:\(checkpoint)")), .init("ElementName", type: "string", .scalar(String(repeating: "x", count: 101))),
-            ])
-            let refused = try await harness.client.invoke(service(managementService, "ModifySystemSettings", [.embedded("SystemSettings", tooLong)]))
+            let tooLong = CIMInstance(
+                className: "Msvm_VirtualSystemSettingData",
+                properties: [
+                    .init("InstanceID", type: "string", .scalar("Microsoft:\(checkpoint)")),
+                    .init("ElementName", type: "string", .scalar(String(repeating: "x", count: 101))),
+                ])
+            let refused = try await harness.client.invoke(
+                service(managementService, "ModifySystemSettings", [.embedded("SystemSettings", tooLong)]))
             let job = try await harness.waitForJob(try #require(refused.job))
             #expect(job.int("ErrorCode") == 32773)
         }
@@ -99,19 +121,25 @@ import XMLSupport
     @Test func turnOffThenApplyAMemoryCheckpointLeavesTheVMSaved() async throws {
         let harness = try await SimulatorHarness.start()
         try await using(harness) { harness in
-            let off = try await harness.client.invoke(InvokeRequest(
-                resourceURI: vmResource, method: "RequestStateChange", selectors: vmEPR(runningVM).selectors, parameters: [.scalar("RequestedState", "3")]))
+            let off = try await harness.client.invoke(
+                InvokeRequest(
+                    resourceURI: vmResource, method: "RequestStateChange", selectors: vmEPR(runningVM).selectors,
+                    parameters: [.scalar("RequestedState", "3")]))
             #expect(off.returnValue == 4096)
             _ = try await harness.waitForJob(try #require(off.job))
             let memoryCheckpoint = "9D8C7B6A-5F4E-4D3C-8B2A-1F0E9D8C7B6A"
-            let apply = try await harness.client.invoke(service(snapshotService, "ApplySnapshot", [.reference("Snapshot", settingsEPR(memoryCheckpoint))]))
+            let apply = try await harness.client.invoke(
+                service(snapshotService, "ApplySnapshot", [.reference("Snapshot", settingsEPR(memoryCheckpoint))]))
             #expect(apply.returnValue == 4096)
             _ = try await harness.waitForJob(try #require(apply.job))
             let host = await harness.simulator.host
             let vm = try #require(host.vm(id: runningVM))
             #expect(vm.state == 6)
             #expect(vm.currentCheckpointID == memoryCheckpoint)
-            #expect(zip(vm.disks, host.checkpoint(id: memoryCheckpoint)!.diskPaths).allSatisfy { host.file(path: $0.activePath)?.parentPath == $1 })
+            #expect(
+                zip(vm.disks, host.checkpoint(id: memoryCheckpoint)!.diskPaths).allSatisfy {
+                    host.file(path: $0.activePath)?.parentPath == $1
+                })
         }
     }
 
@@ -122,7 +150,8 @@ import XMLSupport
             let child = "9D8C7B6A-5F4E-4D3C-8B2A-1F0E9D8C7B6A"
             let before = await harness.simulator.host
             let childFiles = before.checkpoint(id: child)!.diskPaths
-            let output = try await harness.client.invoke(service(snapshotService, "DestroySnapshot", [.reference("AffectedSnapshot", settingsEPR(root))]))
+            let output = try await harness.client.invoke(
+                service(snapshotService, "DestroySnapshot", [.reference("AffectedSnapshot", settingsEPR(root))]))
             _ = try await harness.waitForJob(try #require(output.job))
             let vm = try await harness.client.get(GetRequest(vmEPR(runningVM)))
             #expect(vm.ints("OperationalStatus") == [2, 32772])
@@ -134,10 +163,12 @@ import XMLSupport
             #expect(after.allSatisfy { $0.hasSuffix(".vhdx") })
             #expect(childFiles.allSatisfy { host.file(path: $0) == nil })
             // During the merge a further checkpoint operation is refused (32775); afterwards it works.
-            let busy = try await harness.client.invoke(service(snapshotService, "DestroySnapshot", [.reference("AffectedSnapshot", settingsEPR(child))]))
+            let busy = try await harness.client.invoke(
+                service(snapshotService, "DestroySnapshot", [.reference("AffectedSnapshot", settingsEPR(child))]))
             #expect(busy.returnValue == 32775)
             await harness.clock.sleep(.milliseconds(450))
-            let done = try await harness.client.invoke(service(snapshotService, "DestroySnapshot", [.reference("AffectedSnapshot", settingsEPR(child))]))
+            let done = try await harness.client.invoke(
+                service(snapshotService, "DestroySnapshot", [.reference("AffectedSnapshot", settingsEPR(child))]))
             _ = try await harness.waitForJob(try #require(done.job))
             let final = await harness.simulator.host
             #expect(final.checkpoints(ofVM: runningVM).isEmpty)
@@ -148,7 +179,10 @@ import XMLSupport
     @Test func destroyTreeRemovesDescendants() async throws {
         let harness = try await SimulatorHarness.start()
         try await using(harness) { harness in
-            let output = try await harness.client.invoke(service(snapshotService, "DestroySnapshotTree", [.reference("SnapshotSettingData", settingsEPR("7C1E2D3F-4A5B-4C6D-8E9F-0A1B2C3D4E5F"))]))
+            let output = try await harness.client.invoke(
+                service(
+                    snapshotService, "DestroySnapshotTree",
+                    [.reference("SnapshotSettingData", settingsEPR("7C1E2D3F-4A5B-4C6D-8E9F-0A1B2C3D4E5F"))]))
             _ = try await harness.waitForJob(try #require(output.job))
             #expect(await harness.simulator.host.checkpoints(ofVM: runningVM).isEmpty)
         }
@@ -158,7 +192,8 @@ import XMLSupport
         let harness = try await SimulatorHarness.start()
         try await using(harness) { harness in
             let id = "9D8C7B6A-5F4E-4D3C-8B2A-1F0E9D8C7B6A"
-            let output = try await harness.client.invoke(service(snapshotService, "ClearSnapshotState", [.reference("SnapshotSettingData", settingsEPR(id))]))
+            let output = try await harness.client.invoke(
+                service(snapshotService, "ClearSnapshotState", [.reference("SnapshotSettingData", settingsEPR(id))]))
             _ = try await harness.waitForJob(try #require(output.job))
             #expect(await harness.simulator.host.checkpoint(id: id)?.hasMemory == false)
         }
@@ -172,7 +207,8 @@ import XMLSupport
             #expect(failed.int("JobState") == 10)
             #expect(failed.int("ErrorCode") == 32778)
             #expect(failed.string("ErrorDescription")?.isEmpty == false)
-            let output = try await harness.client.invoke(service(snapshotService, "CreateSnapshot", [.reference("AffectedSystem", vmEPR(stoppedVM))]))
+            let output = try await harness.client.invoke(
+                service(snapshotService, "CreateSnapshot", [.reference("AffectedSystem", vmEPR(stoppedVM))]))
             let running = try await harness.client.get(GetRequest(try #require(output.job)))
             #expect(running.int("JobState") == 4)
             #expect((running.int("PercentComplete") ?? 100) < 100)
@@ -183,14 +219,18 @@ import XMLSupport
     @Test func diskChainWalkThroughGetVirtualHardDiskSettingData() async throws {
         let harness = try await SimulatorHarness.start()
         try await using(harness) { harness in
-            let disks = try await harness.client.enumerate(EnumerateRequest(wql: WQL.associators(
-                of: "Msvm_VirtualSystemSettingData", keys: [Selector("InstanceID", "Microsoft:\(runningVM)")],
-                associationClass: "Msvm_VirtualSystemSettingDataComponent", resultClass: "Msvm_StorageAllocationSettingData")))
+            let disks = try await harness.client.enumerate(
+                EnumerateRequest(
+                    wql: WQL.associators(
+                        of: "Msvm_VirtualSystemSettingData", keys: [Selector("InstanceID", "Microsoft:\(runningVM)")],
+                        associationClass: "Msvm_VirtualSystemSettingDataComponent",
+                        resultClass: "Msvm_StorageAllocationSettingData")))
             #expect(disks.count == 2)
             var path = try #require(disks.first?.strings("HostResource").first)
             var chain = [path]
             while true {
-                let output = try await harness.client.invoke(service(imageService, "GetVirtualHardDiskSettingData", [.scalar("Path", path)]))
+                let output = try await harness.client.invoke(
+                    service(imageService, "GetVirtualHardDiskSettingData", [.scalar("Path", path)]))
                 #expect(output.returnValue == 0)
                 let settings = try CIMInstance.parse(cimXML: try #require(output.output.string("SettingData")))
                 guard let parent = settings["ParentPath"], !parent.isEmpty else { break }
@@ -199,9 +239,13 @@ import XMLSupport
             }
             #expect(chain.count == 3)
             #expect(chain.last?.hasSuffix("19ae8e67-cb2c-4ab4-901e-e0b864272b59.vhdx") == true)
-            let state = try await harness.client.invoke(service(imageService, "GetVirtualHardDiskState", [.scalar("Path", chain[0])]))
-            #expect(try CIMInstance.parse(cimXML: try #require(state.output.string("State")))["FileSize"] == String(4 << 20))
-            let missing = try await harness.client.invoke(service(imageService, "GetVirtualHardDiskSettingData", [.scalar("Path", #"Z:\none.vhdx"#)]))
+            let state = try await harness.client.invoke(
+                service(imageService, "GetVirtualHardDiskState", [.scalar("Path", chain[0])]))
+            #expect(
+                try CIMInstance.parse(cimXML: try #require(state.output.string("State")))["FileSize"] == String(4 << 20)
+            )
+            let missing = try await harness.client.invoke(
+                service(imageService, "GetVirtualHardDiskSettingData", [.scalar("Path", #"Z:\none.vhdx"#)]))
             #expect(missing.returnValue == 32779)
         }
     }

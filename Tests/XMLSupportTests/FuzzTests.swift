@@ -18,8 +18,12 @@ import XMLSupport
                 let index = Int.random(in: 0..<bytes.count, using: &generator)
                 switch Int.random(in: 0..<4, using: &generator) {
                 case 0: bytes[index] = UInt8.random(in: 0...255, using: &generator)
-                case 1: bytes.removeSubrange(index..<min(bytes.count, index + Int.random(in: 1...20, using: &generator)))
-                case 2: bytes.insert(contentsOf: Array("<!DOCTYPE x [<!ENTITY e 'e'>]>&e;<![CDATA[".utf8).shuffled(using: &generator).prefix(6), at: index)
+                case 1:
+                    bytes.removeSubrange(index..<min(bytes.count, index + Int.random(in: 1...20, using: &generator)))
+                case 2:
+                    bytes.insert(
+                        contentsOf: Array("<!DOCTYPE x [<!ENTITY e 'e'>]>&e;<![CDATA[".utf8).shuffled(using: &generator)
+                            .prefix(6), at: index)
                 default: bytes.insert(contentsOf: bytes[index..<min(bytes.count, index + 30)], at: index)
                 }
                 if bytes.isEmpty { bytes = [0x3C] }

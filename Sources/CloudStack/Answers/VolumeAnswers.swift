@@ -38,7 +38,8 @@ public enum VolumeAnswers {
         let updated = volumes.map { volume -> JSONValue in
             let path = volume["path"]?.stringValue ?? ""
             let uuid = volume["uuid"]?.stringValue ?? ""
-            let disk = storage.disks.first { baseStem(of: $0.baseFileName) == baseStem(of: path) }
+            let disk =
+                storage.disks.first { baseStem(of: $0.baseFileName) == baseStem(of: path) }
                 ?? storage.disks.first { !uuid.isEmpty && baseStem(of: $0.baseFileName) == uuid.lowercased() }
             guard let disk else {
                 unmatched.append(path.isEmpty ? uuid : path)
@@ -49,14 +50,16 @@ public enum VolumeAnswers {
                 size += Int64(memoryCheckpoints) * Int64(storage.memoryMB) << 20
             }
             let active = disk.activeFileName
-            let unchanged = VirtualDisk.fileName(path).lowercased() == active.lowercased()
+            let unchanged =
+                VirtualDisk.fileName(path).lowercased() == active.lowercased()
                 || (!path.contains(".") && stem(active) == path.lowercased())
             let chainInfo: JSONValue = .object([
                 ("checkpointId", checkpointID.map(JSONValue.string) ?? .null),
                 ("activeDisk", .string(active)),
                 ("diskChain", .array(disk.chainFileNames.map(JSONValue.string))),
             ])
-            return volume
+            return
+                volume
                 .setting("path", .string(unchanged ? path : active))
                 .setting("size", .int(size))
                 .setting("chainInfo", .string(JSONWriter.string(chainInfo)))
@@ -70,10 +73,12 @@ extension VMSnapshotCommand {
     func volumes(after report: CheckpointReport, logger: Logger) -> [JSONValue] {
         let storage = report.storage ?? VMStorage(disks: [], memoryMB: 0)
         let result = VolumeAnswers.build(
-            volumes: volumes, storage: storage, checkpointID: report.currentCheckpointID, memoryCheckpoints: report.memoryCheckpoints)
+            volumes: volumes, storage: storage, checkpointID: report.currentCheckpointID,
+            memoryCheckpoints: report.memoryCheckpoints)
         if !result.unmatched.isEmpty {
             logger.warning(
-                "volumes without a matching disk on the VM", metadata: ["cloudstack.vm": "\(report.vm.name)", "volumes": "\(result.unmatched)"])
+                "volumes without a matching disk on the VM",
+                metadata: ["cloudstack.vm": "\(report.vm.name)", "volumes": "\(result.unmatched)"])
         }
         return result.volumes
     }

@@ -15,10 +15,14 @@ public struct CreateVMSnapshotHandler: CommandHandler {
             command.type == .diskAndMemory ? .withMemory : command.quiesce ? .applicationConsistent : .crashConsistent
         let report = try await service.take(
             TakeRequest(
-                vmName: command.vmName, checkpointName: command.snapshotName, consistency: consistency, timeout: command.timeout,
+                vmName: command.vmName, checkpointName: command.snapshotName, consistency: consistency,
+                timeout: command.timeout,
                 disks: command.diskDetail))
         return AnswerFields(
             details: report.summary,
-            fields: [("volumeTOs", .array(command.volumes(after: report, logger: service.logger))), ("vmSnapshotTo", command.target)])
+            fields: [
+                ("volumeTOs", .array(command.volumes(after: report, logger: service.logger))),
+                ("vmSnapshotTo", command.target),
+            ])
     }
 }

@@ -11,7 +11,11 @@ public struct DeleteVMSnapshotHandler: CommandHandler {
 
     public func execute(_ command: VMSnapshotCommand) async throws(CheckpointError) -> AnswerFields {
         let report = try await service.delete(
-            DeleteRequest(vmName: command.vmName, checkpointName: command.snapshotName, timeout: command.timeout, disks: command.diskDetail))
-        return AnswerFields(details: report.summary, fields: [("volumeTOs", .array(command.volumes(after: report, logger: service.logger)))])
+            DeleteRequest(
+                vmName: command.vmName, checkpointName: command.snapshotName, timeout: command.timeout,
+                disks: command.diskDetail))
+        return AnswerFields(
+            details: report.summary,
+            fields: [("volumeTOs", .array(command.volumes(after: report, logger: service.logger)))])
     }
 }

@@ -12,11 +12,15 @@ public struct RevertToVMSnapshotHandler: CommandHandler {
     public func execute(_ command: VMSnapshotCommand) async throws(CheckpointError) -> AnswerFields {
         let report = try await service.revert(
             RevertRequest(
-                vmName: command.vmName, checkpointName: command.snapshotName, power: command.type == .diskAndMemory ? .running : .off,
+                vmName: command.vmName, checkpointName: command.snapshotName,
+                power: command.type == .diskAndMemory ? .running : .off,
                 timeout: command.timeout, disks: command.diskDetail))
         let state: PowerState = report.outcome == .reverted(running: true) ? .powerOn : .powerOff
         return AnswerFields(
             details: report.summary,
-            fields: [("volumeTOs", .array(command.volumes(after: report, logger: service.logger))), ("vmState", .string(state.rawValue))])
+            fields: [
+                ("volumeTOs", .array(command.volumes(after: report, logger: service.logger))),
+                ("vmState", .string(state.rawValue)),
+            ])
     }
 }

@@ -19,7 +19,9 @@ public struct JSONParser {
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
-        guard parser.index == parser.scalars.count else { throw ParseError(offset: parser.index, reason: "unexpected data after the value") }
+        guard parser.index == parser.scalars.count else {
+            throw ParseError(offset: parser.index, reason: "unexpected data after the value")
+        }
         return value
     }
 
@@ -39,9 +41,15 @@ public struct JSONParser {
         case "{": return try object(depth: depth)
         case "[": return try array(depth: depth)
         case "\"": return .string(try string())
-        case "t": try literal("true"); return .bool(true)
-        case "f": try literal("false"); return .bool(false)
-        case "n": try literal("null"); return .null
+        case "t":
+            try literal("true")
+            return .bool(true)
+        case "f":
+            try literal("false")
+            return .bool(false)
+        case "n":
+            try literal("null")
+            return .null
         default: return try number()
         }
     }
@@ -57,12 +65,17 @@ public struct JSONParser {
         let start = index
         if index < scalars.count, scalars[index] == "-" { index += 1 }
         var digits = 0
-        while index < scalars.count, ("0"..."9").contains(scalars[index]) || [".", "e", "E", "+", "-"].contains(scalars[index]) {
+        while index < scalars.count,
+            ("0"..."9").contains(scalars[index]) || [".", "e", "E", "+", "-"].contains(scalars[index])
+        {
             index += 1
             digits += 1
         }
         let text = String(String.UnicodeScalarView(scalars[start..<index]))
-        guard digits > 0, digits <= 40, Double(text) != nil else { index = start; throw fail("expected a value") }
+        guard digits > 0, digits <= 40, Double(text) != nil else {
+            index = start
+            throw fail("expected a value")
+        }
         return .number(text)
     }
 
@@ -89,7 +102,9 @@ public struct JSONParser {
                 case "t": result.append("\t")
                 case "u":
                     var code = try hex4()
-                    if (0xD800...0xDBFF).contains(code), index + 1 < scalars.count, scalars[index] == "\\", scalars[index + 1] == "u" {
+                    if (0xD800...0xDBFF).contains(code), index + 1 < scalars.count, scalars[index] == "\\",
+                        scalars[index + 1] == "u"
+                    {
                         index += 2
                         let low = try hex4()
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
@@ -120,13 +135,19 @@ public struct JSONParser {
         index += 1
         var items: [JSONValue] = []
         skipWhitespace()
-        if index < scalars.count, scalars[index] == "]" { index += 1; return .array(items) }
+        if index < scalars.count, scalars[index] == "]" {
+            index += 1
+            return .array(items)
+        }
         while true {
             skipWhitespace()
             items.append(try value(depth: depth + 1))
             skipWhitespace()
             guard index < scalars.count else { throw fail("unterminated array") }
-            if scalars[index] == "]" { index += 1; return .array(items) }
+            if scalars[index] == "]" {
+                index += 1
+                return .array(items)
+            }
             guard scalars[index] == "," else { throw fail("expected , or ]") }
             index += 1
         }
@@ -136,7 +157,10 @@ public struct JSONParser {
         index += 1
         var members: [(String, JSONValue)] = []
         skipWhitespace()
-        if index < scalars.count, scalars[index] == "}" { index += 1; return .object(members) }
+        if index < scalars.count, scalars[index] == "}" {
+            index += 1
+            return .object(members)
+        }
         while true {
             skipWhitespace()
             guard index < scalars.count, scalars[index] == "\"" else { throw fail("expected a key") }
@@ -146,10 +170,17 @@ public struct JSONParser {
             index += 1
             skipWhitespace()
             let item = try value(depth: depth + 1)
-            if let existing = members.firstIndex(where: { $0.0 == key }) { members[existing].1 = item } else { members.append((key, item)) }
+            if let existing = members.firstIndex(where: { $0.0 == key }) {
+                members[existing].1 = item
+            } else {
+                members.append((key, item))
+            }
             skipWhitespace()
             guard index < scalars.count else { throw fail("unterminated object") }
-            if scalars[index] == "}" { index += 1; return .object(members) }
+            if scalars[index] == "}" {
+                index += 1
+                return .object(members)
+            }
             guard scalars[index] == "," else { throw fail("expected , or }") }
             index += 1
         }

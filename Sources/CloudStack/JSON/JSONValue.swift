@@ -15,7 +15,8 @@ public indirect enum JSONValue: Equatable, Sendable {
         case (.number(let a), .number(let b)): return a == b
         case (.string(let a), .string(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
-        case (.object(let a), .object(let b)): return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.object(let a), .object(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: return false
         }
     }
@@ -31,7 +32,8 @@ public indirect enum JSONValue: Equatable, Sendable {
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
     public var int64Value: Int64? {
         switch self {
-        case .number(let text): return Int64(text) ?? Double(text).flatMap { $0.isFinite ? Int64(exactly: $0.rounded()) : nil }
+        case .number(let text):
+            return Int64(text) ?? Double(text).flatMap { $0.isFinite ? Int64(exactly: $0.rounded()) : nil }
         case .string(let text): return Int64(text)
         default: return nil
         }

@@ -30,7 +30,8 @@ public struct VMSnapshotCommand: AgentCommand {
             throw DecodingError(description: "target.snapshotName is missing or not a string")
         }
         guard name.count <= 100 else {
-            throw DecodingError(description: "target.snapshotName is longer than Hyper-V's 100-character checkpoint name limit")
+            throw DecodingError(
+                description: "target.snapshotName is longer than Hyper-V's 100-character checkpoint name limit")
         }
         let typeName = target["type"]?.stringValue ?? SnapshotType.disk.rawValue
         guard let type = SnapshotType(rawValue: typeName) else {
@@ -39,7 +40,9 @@ public struct VMSnapshotCommand: AgentCommand {
         switch raw["volumeTOs"] {
         case nil, .null?: volumes = []
         case .array(let items)?:
-            guard items.allSatisfy(\.isObject) else { throw DecodingError(description: "volumeTOs must be a list of objects") }
+            guard items.allSatisfy(\.isObject) else {
+                throw DecodingError(description: "volumeTOs must be a list of objects")
+            }
             volumes = items
         default: throw DecodingError(description: "volumeTOs must be a list")
         }

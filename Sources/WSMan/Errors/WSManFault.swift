@@ -31,7 +31,9 @@ public struct WSManFault: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         var parts = ["\(code)\(subcode.map { "/\($0)" } ?? "")"]
-        if let wsmanCode { parts.append("WSManFault code \(wsmanCode) (0x\(String(wsmanCode, radix: 16, uppercase: true)))") }
+        if let wsmanCode {
+            parts.append("WSManFault code \(wsmanCode) (0x\(String(wsmanCode, radix: 16, uppercase: true)))")
+        }
         if let wmiErrorCode { parts.append("WMI error 0x\(String(wmiErrorCode, radix: 16, uppercase: true))") }
         let text = [reason, message ?? ""].filter { !$0.isEmpty }.joined(separator: " — ")
         if !text.isEmpty { parts.append(text) }
@@ -44,8 +46,11 @@ public struct WSManFault: Hashable, Sendable, CustomStringConvertible {
         let soap = NS.soap.uri
         let codeElement = fault.child("Code", namespace: soap)
         let code = localPart(codeElement?.child("Value", namespace: soap)?.text)
-        let subcode = codeElement?.child("Subcode", namespace: soap)?.child("Value", namespace: soap).map { localPart($0.text) }
-        let reason = fault.child("Reason", namespace: soap)?.children("Text", namespace: soap).first?.text.trimmedXMLWhitespace
+        let subcode = codeElement?.child("Subcode", namespace: soap)?.child("Value", namespace: soap).map {
+            localPart($0.text)
+        }
+        let reason = fault.child("Reason", namespace: soap)?.children("Text", namespace: soap).first?.text
+            .trimmedXMLWhitespace
         var result = WSManFault(code: code, subcode: subcode, reason: reason ?? "")
         if let detail = fault.child("Detail", namespace: soap) {
             result.faultDetail = detail.child("FaultDetail", namespace: NS.wsman.uri)?.text.trimmedXMLWhitespace

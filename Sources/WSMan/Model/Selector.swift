@@ -33,7 +33,9 @@ extension String {
     /// Without leading/trailing XML whitespace (space, tab, CR, LF).
     public var trimmedXMLWhitespace: String {
         var slice = Substring(self)
-        while let c = slice.first, c == " " || c == "\n" || c == "\r" || c == "\t" || c == "\r\n" { slice.removeFirst() }
+        while let c = slice.first, c == " " || c == "\n" || c == "\r" || c == "\t" || c == "\r\n" {
+            slice.removeFirst()
+        }
         while let c = slice.last, c == " " || c == "\n" || c == "\r" || c == "\t" || c == "\r\n" { slice.removeLast() }
         return String(slice)
     }

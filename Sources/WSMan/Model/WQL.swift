@@ -28,6 +28,7 @@ public enum WQL {
         of className: String, keys: [Selector], associationClass: String, resultClass: String
     ) -> String {
         let path = keys.map { "\($0.name)=\(literal($0.value))" }.joined(separator: ",")
-        return "ASSOCIATORS OF {\(className).\(path)} WHERE AssocClass = \(associationClass) ResultClass = \(resultClass)"
+        return
+            "ASSOCIATORS OF {\(className).\(path)} WHERE AssocClass = \(associationClass) ResultClass = \(resultClass)"
     }
 }

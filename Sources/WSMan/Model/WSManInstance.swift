@@ -11,7 +11,9 @@ public struct WSManInstance: Hashable, Sendable {
     public var properties: [String: WSManValue]
     public var nilProperties: Set<String>
 
-    public init(className: String, resourceURI: String, properties: [String: WSManValue], nilProperties: Set<String> = []) {
+    public init(
+        className: String, resourceURI: String, properties: [String: WSManValue], nilProperties: Set<String> = []
+    ) {
         self.className = className
         self.resourceURI = resourceURI
         self.properties = properties

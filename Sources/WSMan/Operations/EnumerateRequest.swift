@@ -10,7 +10,10 @@ public struct EnumerateRequest: Sendable {
     public var optimize: Bool
     public var maxElements: Int
 
-    public init(wql: String, resourceURI: String = ResourceURI.virtualizationV2Wildcard, optimize: Bool = true, maxElements: Int = 100) {
+    public init(
+        wql: String, resourceURI: String = ResourceURI.virtualizationV2Wildcard, optimize: Bool = true,
+        maxElements: Int = 100
+    ) {
         self.wql = wql
         self.resourceURI = resourceURI
         self.optimize = optimize
@@ -20,7 +23,8 @@ public struct EnumerateRequest: Sendable {
     public var operationName: String { "Enumerate" }
 
     public func envelope(to: String, messageID: String) -> XMLDocument {
-        Envelope.build(RequestHeader(to: to, resourceURI: resourceURI, action: Action.enumerate, messageID: messageID)) { body in
+        Envelope.build(RequestHeader(to: to, resourceURI: resourceURI, action: Action.enumerate, messageID: messageID))
+        { body in
             let enumerate = body.addChild("Enumerate", namespace: NS.enumeration)
             if optimize {
                 enumerate.addChild("OptimizeEnumeration", namespace: NS.wsman)
@@ -47,7 +51,8 @@ public struct PullRequest: Sendable {
     public var operationName: String { "Pull" }
 
     public func envelope(to: String, messageID: String) -> XMLDocument {
-        Envelope.build(RequestHeader(to: to, resourceURI: resourceURI, action: Action.pull, messageID: messageID)) { body in
+        Envelope.build(RequestHeader(to: to, resourceURI: resourceURI, action: Action.pull, messageID: messageID)) {
+            body in
             let pull = body.addChild("Pull", namespace: NS.enumeration)
             pull.addChild("EnumerationContext", namespace: NS.enumeration, text: context)
             if let maxElements { pull.addChild("MaxElements", namespace: NS.enumeration, text: String(maxElements)) }
@@ -68,7 +73,8 @@ public struct ReleaseRequest: Sendable {
     public var operationName: String { "Release" }
 
     public func envelope(to: String, messageID: String) -> XMLDocument {
-        Envelope.build(RequestHeader(to: to, resourceURI: resourceURI, action: Action.release, messageID: messageID)) { body in
+        Envelope.build(RequestHeader(to: to, resourceURI: resourceURI, action: Action.release, messageID: messageID)) {
+            body in
             body.addChild("Release", namespace: NS.enumeration)
                 .addChild("EnumerationContext", namespace: NS.enumeration, text: context)
         }

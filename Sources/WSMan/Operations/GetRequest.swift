@@ -18,7 +18,8 @@ public struct GetRequest: Sendable {
 
     public func envelope(to: String, messageID: String) -> XMLDocument {
         Envelope.build(
-            RequestHeader(to: to, resourceURI: resourceURI, action: Action.get, messageID: messageID, selectors: selectors)
+            RequestHeader(
+                to: to, resourceURI: resourceURI, action: Action.get, messageID: messageID, selectors: selectors)
         ) { _ in }
     }
 }

@@ -22,6 +22,10 @@ public struct InvokeParameter: Hashable, Sendable {
     }
 
     public static func scalar(_ name: String, _ value: String) -> InvokeParameter { .init(name, .scalar(value)) }
-    public static func reference(_ name: String, _ epr: EndpointReference) -> InvokeParameter { .init(name, .reference(epr)) }
-    public static func embedded(_ name: String, _ instance: CIMInstance) -> InvokeParameter { .init(name, .embedded(instance)) }
+    public static func reference(_ name: String, _ epr: EndpointReference) -> InvokeParameter {
+        .init(name, .reference(epr))
+    }
+    public static func embedded(_ name: String, _ instance: CIMInstance) -> InvokeParameter {
+        .init(name, .embedded(instance))
+    }
 }

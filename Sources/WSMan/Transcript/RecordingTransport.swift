@@ -22,7 +22,8 @@ public final class RecordingTransport: WSManTransport {
             try Data("# number\tstatus\tsummary\n".utf8).write(to: index)
         } else {
             let existing = try String(contentsOf: index, encoding: .utf8)
-            let last = existing.split(separator: "\n").compactMap { Int($0.split(separator: "\t").first ?? "") }.max() ?? 0
+            let last =
+                existing.split(separator: "\n").compactMap { Int($0.split(separator: "\t").first ?? "") }.max() ?? 0
             counter.withLock { $0 = last }
         }
     }
@@ -51,7 +52,9 @@ public final class RecordingTransport: WSManTransport {
         guard let request = try? IncomingRequest.read(envelope) else { return action }
         if request.isIdentify { return "Identify" }
         if let method = request.invokeMethod { return "Invoke \(method)" }
-        if let filter = request.filter { return "Enumerate \(filter.text.replacingAll("\t", with: " ").replacingAll("\n", with: " "))" }
+        if let filter = request.filter {
+            return "Enumerate \(filter.text.replacingAll("\t", with: " ").replacingAll("\n", with: " "))"
+        }
         return ResourceURI.className(of: request.action) + " " + ResourceURI.className(of: request.resourceURI)
     }
 }

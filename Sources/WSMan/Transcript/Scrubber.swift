@@ -11,7 +11,9 @@ public final class Scrubber: Sendable {
         if let password, !password.isEmpty { list.append((password, "PASSWORD")) }
         if let username, !username.isEmpty {
             list.append((username, "USER"))
-            if let user = username.split(separator: "\\").last, user.count < username.count { list.append((String(user), "USER")) }
+            if let user = username.split(separator: "\\").last, user.count < username.count {
+                list.append((String(user), "USER"))
+            }
         }
         if let host, !host.isEmpty, host != "127.0.0.1", host != "localhost" { list.append((host, "HOST")) }
         replacements = Mutex(list)
@@ -34,7 +36,10 @@ public final class Scrubber: Sendable {
                 let after = rest[range.upperBound...]
                 let terminator: Set<Character> = marker == "\\\\" ? ["\\", "\"", "<", "&"] : ["\""]
                 let name = after.prefix { !terminator.contains($0) }
-                if marker == "\\\\", !after.dropFirst(name.count).lowercased().hasPrefix("\\root") { rest = after; continue }
+                if marker == "\\\\", !after.dropFirst(name.count).lowercased().hasPrefix("\\root") {
+                    rest = after
+                    continue
+                }
                 if !name.isEmpty, name.count < 64, name != "HOST" { names.append(String(name)) }
                 rest = after
             }

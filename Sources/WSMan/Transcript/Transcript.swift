@@ -39,13 +39,17 @@ public struct Transcript: Sendable {
             if line.hasPrefix("#") { continue }
             let fields = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
             guard fields.count >= 2, let number = Int(fields[0]), let status = Int(fields[1]) else {
-                throw TranscriptError(message: "\(directory.lastPathComponent)/\(indexFile) line \(lineNumber + 1): expected NUMBER<TAB>STATUS<TAB>SUMMARY")
+                throw TranscriptError(
+                    message:
+                        "\(directory.lastPathComponent)/\(indexFile) line \(lineNumber + 1): expected NUMBER<TAB>STATUS<TAB>SUMMARY"
+                )
             }
             let request = try Data(contentsOf: directory.appendingPathComponent(fileName(number, "request")))
             let response = try Data(contentsOf: directory.appendingPathComponent(fileName(number, "response")))
-            exchanges.append(Exchange(
-                number: number, status: status, summary: fields.count > 2 ? String(fields[2]) : "",
-                request: Array(request), response: Array(response)))
+            exchanges.append(
+                Exchange(
+                    number: number, status: status, summary: fields.count > 2 ? String(fields[2]) : "",
+                    request: Array(request), response: Array(response)))
         }
         return Transcript(name: directory.lastPathComponent, exchanges: exchanges)
     }
@@ -59,7 +63,9 @@ public struct Transcript: Sendable {
         let children = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
         return try children.compactMap { name in
             let child = url.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: child.appendingPathComponent(indexFile).path) else { return nil }
+            guard FileManager.default.fileExists(atPath: child.appendingPathComponent(indexFile).path) else {
+                return nil
+            }
             return try read(directory: child)
         }
     }

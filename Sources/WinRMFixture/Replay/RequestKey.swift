@@ -19,7 +19,9 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
 
     static func canonical(_ element: XMLElement) -> String {
         var text = "{\(element.namespaceURI ?? "")}\(element.localName)"
-        let attributes = ["Name", "Dialect", "CLASSNAME", "NAME", "TYPE"].compactMap { name in element.attribute(name).map { "\(name)=\($0)" } }
+        let attributes = ["Name", "Dialect", "CLASSNAME", "NAME", "TYPE"].compactMap { name in
+            element.attribute(name).map { "\(name)=\($0)" }
+        }
         if !attributes.isEmpty { text += "[" + attributes.sorted().joined(separator: ",") + "]" }
         let children = element.children
         if children.isEmpty {
@@ -33,11 +35,13 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         let what = ResourceURI.className(of: action)
-        return "\(what) \(ResourceURI.className(of: resourceURI))\(selectors.isEmpty ? "" : " [\(selectors.joined(separator: ","))]")"
+        return
+            "\(what) \(ResourceURI.className(of: resourceURI))\(selectors.isEmpty ? "" : " [\(selectors.joined(separator: ","))]")"
     }
 
     /// How alike two keys are (for naming the closest recorded request when nothing matches).
     func similarity(to other: RequestKey) -> Int {
-        (action == other.action ? 4 : 0) + (resourceURI == other.resourceURI ? 2 : 0) + (selectors == other.selectors ? 1 : 0)
+        (action == other.action ? 4 : 0) + (resourceURI == other.resourceURI ? 2 : 0)
+            + (selectors == other.selectors ? 1 : 0)
     }
 }

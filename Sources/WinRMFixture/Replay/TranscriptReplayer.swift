@@ -23,9 +23,13 @@ public actor TranscriptReplayer: WSManResponder {
             for exchange in transcript.exchanges {
                 let request: IncomingRequest
                 do { request = try IncomingRequest.read(exchange.request) } catch {
-                    throw TranscriptError(message: "\(transcript.name) exchange \(exchange.number): request is not a WS-Man envelope (\(error))")
+                    throw TranscriptError(
+                        message:
+                            "\(transcript.name) exchange \(exchange.number): request is not a WS-Man envelope (\(error))"
+                    )
                 }
-                table[RequestKey(request), default: Recorded(answers: [])].answers.append((exchange.status, exchange.response))
+                table[RequestKey(request), default: Recorded(answers: [])].answers.append(
+                    (exchange.status, exchange.response))
             }
         }
     }
@@ -39,17 +43,23 @@ public actor TranscriptReplayer: WSManResponder {
         guard let request = try? IncomingRequest.read(bytes) else {
             return FixtureResponse(
                 status: 400,
-                body: envelope.fault(code: "Sender", subcode: NS.wsman, subcodeName: "SchemaValidationError", reason: "The request is not a WS-Man envelope.", wsmanCode: 2_150_858_817, relatesTo: nil))
+                body: envelope.fault(
+                    code: "Sender", subcode: NS.wsman, subcodeName: "SchemaValidationError",
+                    reason: "The request is not a WS-Man envelope.", wsmanCode: 2_150_858_817, relatesTo: nil))
         }
         let key = RequestKey(request)
         guard var recorded = table[key] else {
             let closest = table.keys.max { $0.similarity(to: key) < $1.similarity(to: key) }
-            let message = "No recorded exchange matches \(key); closest recorded request: \(closest?.description ?? "none")"
+            let message =
+                "No recorded exchange matches \(key); closest recorded request: \(closest?.description ?? "none")"
             unmatched.append(message)
-            logger.warning("unmatched request", metadata: ["request": "\(key)", "closest": "\(closest?.description ?? "none")"])
+            logger.warning(
+                "unmatched request", metadata: ["request": "\(key)", "closest": "\(closest?.description ?? "none")"])
             return FixtureResponse(
                 status: 500,
-                body: envelope.fault(code: "Sender", subcode: NS.addressing, subcodeName: "DestinationUnreachable", reason: message, wsmanCode: 2_150_858_752, relatesTo: request.messageID))
+                body: envelope.fault(
+                    code: "Sender", subcode: NS.addressing, subcodeName: "DestinationUnreachable", reason: message,
+                    wsmanCode: 2_150_858_752, relatesTo: request.messageID))
         }
         let answer = recorded.answers[min(recorded.served, recorded.answers.count - 1)]
         recorded.served += 1

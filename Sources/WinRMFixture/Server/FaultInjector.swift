@@ -30,7 +30,8 @@ public final class FaultInjector: Sendable {
     /// Takes the first pending HTTP-level fault, if any.
     func takeHTTPFault() -> InjectedFault? {
         pending.withLock { list in
-            guard let index = list.firstIndex(where: { if case .failJob = $0 { return false } else { return true } }) else {
+            guard let index = list.firstIndex(where: { if case .failJob = $0 { return false } else { return true } })
+            else {
                 return nil
             }
             return list.remove(at: index)

@@ -62,8 +62,9 @@ public enum FixtureServer {
                         wsmanCode: 2_150_858_752, relatesTo: nil)
                     return soapResponse(status: 500, body: body)
                 case .dropConnection:
-                    return Response(status: .ok, headers: [.contentType: "application/soap+xml"],
-                                    body: ResponseBody { _ in throw CancellationError() })
+                    return Response(
+                        status: .ok, headers: [.contentType: "application/soap+xml"],
+                        body: ResponseBody { _ in throw CancellationError() })
                 case .delay(let milliseconds):
                     try await Task.sleep(for: .milliseconds(milliseconds))
                 case .malformedBody:
@@ -84,7 +85,9 @@ public enum FixtureServer {
         if let inspector {
             router.get("fixture/state") { _, _ -> Response in
                 let json = await inspector.stateJSON()
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json)))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: json)))
             }
         }
         router.post("fixture/faults") { request, _ -> Response in
@@ -98,7 +101,8 @@ public enum FixtureServer {
         let server: HTTPServerBuilder
         if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
-            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            let tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
             server = try .tls(.http1(), tlsConfiguration: tls)
         } else {
             server = .http1()
@@ -121,7 +125,8 @@ public enum FixtureServer {
             task.cancel()
             throw FixtureError(message: "the fixture could not listen on \(configuration.host):\(configuration.port)")
         }
-        return RunningFixture(url: "\(scheme)://\(configuration.host):\(port)/wsman", faults: faults, task: task, log: log)
+        return RunningFixture(
+            url: "\(scheme)://\(configuration.host):\(port)/wsman", faults: faults, task: task, log: log)
     }
 
     static func unauthorized() -> Response {
@@ -132,7 +137,9 @@ public enum FixtureServer {
         return Response(status: .unauthorized, headers: headers)
     }
 
-    static func soapResponse(status: Int, body: [UInt8], contentType: String = "application/soap+xml;charset=UTF-8") -> Response {
+    static func soapResponse(status: Int, body: [UInt8], contentType: String = "application/soap+xml;charset=UTF-8")
+        -> Response
+    {
         Response(
             status: HTTPResponse.Status(code: status), headers: [.contentType: contentType],
             body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -3,32 +3,47 @@ import XMLSupport
 
 /// The WMI methods of the simulated host.
 extension HyperVSimulator {
-    static let embeddedParameters: Set<String> = ["SnapshotSettings", "SystemSettings", "ResourceSettings", "ExportSettingData"]
-    static let services: Set<String> = ["Msvm_VirtualSystemSnapshotService", "Msvm_VirtualSystemManagementService", "Msvm_ImageManagementService"]
+    static let embeddedParameters: Set<String> = [
+        "SnapshotSettings", "SystemSettings", "ResourceSettings", "ExportSettingData",
+    ]
+    static let services: Set<String> = [
+        "Msvm_VirtualSystemSnapshotService", "Msvm_VirtualSystemManagementService", "Msvm_ImageManagementService",
+    ]
 
     func invoke(_ method: String, _ request: IncomingRequest) throws(SimulatorFault) -> FixtureResponse {
         let className = ResourceURI.className(of: request.resourceURI)
-        guard let input = request.invokeInputElement else { throw .invalidMethodParameters("no \(method)_INPUT element") }
+        guard let input = request.invokeInputElement else {
+            throw .invalidMethodParameters("no \(method)_INPUT element")
+        }
         try validateShapes(input)
         let parameters = WSManInstance.read(input)
         if Self.services.contains(className) {
             guard request.selectors.contains(where: { $0.name == "CreationClassName" && $0.value == className }) else {
-                throw .invalidMethodParameters("\(className) must be addressed with the selector CreationClassName=\(className)")
+                throw .invalidMethodParameters(
+                    "\(className) must be addressed with the selector CreationClassName=\(className)")
             }
         }
         switch (className, method) {
         case ("Msvm_VirtualSystemSnapshotService", "CreateSnapshot"): return try createSnapshot(request, parameters)
         case ("Msvm_VirtualSystemSnapshotService", "ApplySnapshot"):
-            return try checkpointJob(request, parameters, parameter: "Snapshot", method: method, jobType: 71) { .applyCheckpoint(id: $0.id) }
+            return try checkpointJob(request, parameters, parameter: "Snapshot", method: method, jobType: 71) {
+                .applyCheckpoint(id: $0.id)
+            }
         case ("Msvm_VirtualSystemSnapshotService", "DestroySnapshot"):
-            return try checkpointJob(request, parameters, parameter: "AffectedSnapshot", method: method, jobType: 72) { .destroyCheckpoint(id: $0.id) }
+            return try checkpointJob(request, parameters, parameter: "AffectedSnapshot", method: method, jobType: 72) {
+                .destroyCheckpoint(id: $0.id)
+            }
         case ("Msvm_VirtualSystemSnapshotService", "DestroySnapshotTree"):
-            return try checkpointJob(request, parameters, parameter: "SnapshotSettingData", method: method, jobType: 72) { .destroyTree(id: $0.id) }
+            return try checkpointJob(request, parameters, parameter: "SnapshotSettingData", method: method, jobType: 72)
+            { .destroyTree(id: $0.id) }
         case ("Msvm_VirtualSystemSnapshotService", "ClearSnapshotState"):
-            return try checkpointJob(request, parameters, parameter: "SnapshotSettingData", method: method, jobType: 73) { .clearState(id: $0.id) }
-        case ("Msvm_VirtualSystemManagementService", "ModifySystemSettings"): return modifySystemSettings(request, parameters)
+            return try checkpointJob(request, parameters, parameter: "SnapshotSettingData", method: method, jobType: 73)
+            { .clearState(id: $0.id) }
+        case ("Msvm_VirtualSystemManagementService", "ModifySystemSettings"):
+            return modifySystemSettings(request, parameters)
         case ("Msvm_ComputerSystem", "RequestStateChange"): return try requestStateChange(request, parameters)
-        case ("Msvm_ImageManagementService", "GetVirtualHardDiskSettingData"): return diskSettingData(request, parameters)
+        case ("Msvm_ImageManagementService", "GetVirtualHardDiskSettingData"):
+            return diskSettingData(request, parameters)
         case ("Msvm_ImageManagementService", "GetVirtualHardDiskState"): return diskState(request, parameters)
         default:
             throw .actionNotSupported(request.action)
@@ -41,16 +56,21 @@ extension HyperVSimulator {
         for parameter in input.children {
             if parameter.child("EndpointReference", namespace: NS.addressing.uri) != nil {
                 throw .schemaValidation(
-                    "The WS-Management service cannot process the request because the parameter \(parameter.localName) contains an a:EndpointReference element; the schema expects a:Address and a:ReferenceParameters directly.")
+                    "The WS-Management service cannot process the request because the parameter \(parameter.localName) contains an a:EndpointReference element; the schema expects a:Address and a:ReferenceParameters directly."
+                )
             }
             if Self.embeddedParameters.contains(parameter.localName), !parameter.children.isEmpty {
                 throw .schemaValidation(
-                    "The WS-Management service cannot process the request because the embedded instance \(parameter.localName) is an element tree; send it as escaped CIM-XML text.")
+                    "The WS-Management service cannot process the request because the embedded instance \(parameter.localName) is an element tree; send it as escaped CIM-XML text."
+                )
             }
         }
     }
 
-    func output(_ request: IncomingRequest, _ method: String, returnValue: Int, job: SimulatedJob? = nil, values: [(String, String)] = [])
+    func output(
+        _ request: IncomingRequest, _ method: String, returnValue: Int, job: SimulatedJob? = nil,
+        values: [(String, String)] = []
+    )
         -> FixtureResponse
     {
         ok(request, action: request.action + "Response") { body in
@@ -69,14 +89,18 @@ extension HyperVSimulator {
 
     func isMerging(_ vm: SimulatedHost.VM) -> Bool { (vm.mergingUntil ?? 0) > now }
 
-    func createSnapshot(_ request: IncomingRequest, _ parameters: WSManInstance) throws(SimulatorFault) -> FixtureResponse {
+    func createSnapshot(_ request: IncomingRequest, _ parameters: WSManInstance) throws(SimulatorFault)
+        -> FixtureResponse
+    {
         guard let vmID = parameters.reference("AffectedSystem")?.selector("Name"), let vm = host.vm(id: vmID) else {
             throw .notFound("AffectedSystem does not identify a virtual machine on this host")
         }
         if let type = parameters.int("SnapshotType"), type != 2 {
             return output(request, "CreateSnapshot", returnValue: 32770)
         }
-        guard vm.userSnapshotType != 2, !isMerging(vm) else { return output(request, "CreateSnapshot", returnValue: 32775) }
+        guard vm.userSnapshotType != 2, !isMerging(vm) else {
+            return output(request, "CreateSnapshot", returnValue: 32775)
+        }
         let running = vm.state == 2
         var memory = vm.state == 6
         var failure: String?
@@ -89,9 +113,12 @@ extension HyperVSimulator {
             }
         }
         if host.checkpoints(ofVM: vm.id).count >= configuration.maxCheckpointsPerVM {
-            failure = "Could not create a checkpoint for '\(vm.name)': the maximum number of checkpoints (\(configuration.maxCheckpointsPerVM)) has been reached."
+            failure =
+                "Could not create a checkpoint for '\(vm.name)': the maximum number of checkpoints (\(configuration.maxCheckpointsPerVM)) has been reached."
         }
-        let job = startJob(method: "CreateSnapshot", jobType: 70, effect: .createCheckpoint(vmID: vm.id, memory: memory, failure: failure))
+        let job = startJob(
+            method: "CreateSnapshot", jobType: 70,
+            effect: .createCheckpoint(vmID: vm.id, memory: memory, failure: failure))
         return output(request, "CreateSnapshot", returnValue: 4096, job: job)
     }
 
@@ -116,7 +143,8 @@ extension HyperVSimulator {
 
     func modifySystemSettings(_ request: IncomingRequest, _ parameters: WSManInstance) -> FixtureResponse {
         func failed(_ description: String) -> FixtureResponse {
-            let job = startJob(method: "ModifySystemSettings", jobType: 94, effect: .fail(code: 32773, description: description))
+            let job = startJob(
+                method: "ModifySystemSettings", jobType: 94, effect: .fail(code: 32773, description: description))
             return output(request, "ModifySystemSettings", returnValue: 4096, job: job)
         }
         guard let text = parameters.string("SystemSettings"), let settings = try? CIMInstance.parse(cimXML: text) else {
@@ -129,7 +157,9 @@ extension HyperVSimulator {
         }
         if let index = host.vmIndex(id: guid) {
             if let type = settings["UserSnapshotType"] {
-                guard let value = Int(type), (2...5).contains(value) else { return failed("UserSnapshotType \(type) is not valid.") }
+                guard let value = Int(type), (2...5).contains(value) else {
+                    return failed("UserSnapshotType \(type) is not valid.")
+                }
                 host.vms[index].userSnapshotType = value
             }
             if let name = settings["ElementName"] { host.vms[index].name = name }
@@ -141,9 +171,12 @@ extension HyperVSimulator {
         return output(request, "ModifySystemSettings", returnValue: 0)
     }
 
-    func requestStateChange(_ request: IncomingRequest, _ parameters: WSManInstance) throws(SimulatorFault) -> FixtureResponse {
+    func requestStateChange(_ request: IncomingRequest, _ parameters: WSManInstance) throws(SimulatorFault)
+        -> FixtureResponse
+    {
         guard let vmID = request.selectors.first(where: { $0.name == "Name" })?.value, let vm = host.vm(id: vmID) else {
-            throw .destinationUnreachable("The WS-Management service cannot find the resource identified by the resource URI and selectors.")
+            throw .destinationUnreachable(
+                "The WS-Management service cannot find the resource identified by the resource URI and selectors.")
         }
         guard let requested = parameters.int("RequestedState") else {
             throw .invalidMethodParameters("RequestedState is required")
@@ -160,33 +193,42 @@ extension HyperVSimulator {
         guard let path = parameters.string("Path"), let file = host.file(path: path) else {
             return output(request, "GetVirtualHardDiskSettingData", returnValue: 32779)
         }
-        let settings = CIMInstance(className: "Msvm_VirtualHardDiskSettingData", properties: [
-            .init("BlockSize", type: "uint32", .scalar("33554432")),
-            .init("ElementName", type: "string", .scalar(file.path.split(separator: "\\").last.map(String.init) ?? file.path)),
-            .init("Format", type: "uint16", .scalar("3")),
-            .init("LogicalSectorSize", type: "uint32", .scalar("512")),
-            .init("MaxInternalSize", type: "uint64", .scalar(String(file.maxInternalSize))),
-            .init("ParentPath", type: "string", .scalar(file.parentPath ?? "")),
-            .init("Path", type: "string", .scalar(file.path)),
-            .init("PhysicalSectorSize", type: "uint32", .scalar("4096")),
-            .init("Type", type: "uint16", .scalar(file.parentPath == nil ? "3" : "4")),
-        ])
-        return output(request, "GetVirtualHardDiskSettingData", returnValue: 0, values: [("SettingData", settings.cimXML)])
+        let settings = CIMInstance(
+            className: "Msvm_VirtualHardDiskSettingData",
+            properties: [
+                .init("BlockSize", type: "uint32", .scalar("33554432")),
+                .init(
+                    "ElementName", type: "string",
+                    .scalar(file.path.split(separator: "\\").last.map(String.init) ?? file.path)),
+                .init("Format", type: "uint16", .scalar("3")),
+                .init("LogicalSectorSize", type: "uint32", .scalar("512")),
+                .init("MaxInternalSize", type: "uint64", .scalar(String(file.maxInternalSize))),
+                .init("ParentPath", type: "string", .scalar(file.parentPath ?? "")),
+                .init("Path", type: "string", .scalar(file.path)),
+                .init("PhysicalSectorSize", type: "uint32", .scalar("4096")),
+                .init("Type", type: "uint16", .scalar(file.parentPath == nil ? "3" : "4")),
+            ])
+        return output(
+            request, "GetVirtualHardDiskSettingData", returnValue: 0, values: [("SettingData", settings.cimXML)])
     }
 
     func diskState(_ request: IncomingRequest, _ parameters: WSManInstance) -> FixtureResponse {
         guard let path = parameters.string("Path"), let file = host.file(path: path) else {
             return output(request, "GetVirtualHardDiskState", returnValue: 32779)
         }
-        let inUse = host.vms.contains { $0.disks.contains { $0.activePath.caseInsensitiveCompare(file.path) == .orderedSame } }
-        let state = CIMInstance(className: "Msvm_VirtualHardDiskState", properties: [
-            .init("Alignment", type: "uint32", .scalar("1")),
-            .init("FileSize", type: "uint64", .scalar(String(file.fileSize))),
-            .init("FragmentationPercentage", type: "uint32", .scalar("0")),
-            .init("InUse", type: "boolean", .scalar(inUse ? "true" : "false")),
-            .init("MinInternalSize", type: "uint64", .scalar(String(file.maxInternalSize))),
-            .init("PhysicalSectorSize", type: "uint32", .scalar("4096")),
-        ])
+        let inUse = host.vms.contains {
+            $0.disks.contains { $0.activePath.caseInsensitiveCompare(file.path) == .orderedSame }
+        }
+        let state = CIMInstance(
+            className: "Msvm_VirtualHardDiskState",
+            properties: [
+                .init("Alignment", type: "uint32", .scalar("1")),
+                .init("FileSize", type: "uint64", .scalar(String(file.fileSize))),
+                .init("FragmentationPercentage", type: "uint32", .scalar("0")),
+                .init("InUse", type: "boolean", .scalar(inUse ? "true" : "false")),
+                .init("MinInternalSize", type: "uint64", .scalar(String(file.maxInternalSize))),
+                .init("PhysicalSectorSize", type: "uint32", .scalar("4096")),
+            ])
         return output(request, "GetVirtualHardDiskState", returnValue: 0, values: [("State", state.cimXML)])
     }
 
@@ -205,13 +247,16 @@ extension HyperVSimulator {
         switch job.effect {
         case .createCheckpoint(let vmID, let memory, let failure):
             if let failure { return fail(32768, failure) }
-            guard let checkpoint = host.takeCheckpoint(vmID: vmID, memory: memory, at: time), let vm = host.vm(id: vmID) else {
+            guard let checkpoint = host.takeCheckpoint(vmID: vmID, memory: memory, at: time), let vm = host.vm(id: vmID)
+            else {
                 return fail(32768, "The virtual machine no longer exists.")
             }
             job.affected = [(host.vmEPR(vm), 0), (SimulatedHost.settingsEPR("Microsoft:\(checkpoint.id)"), 5)]
         case .applyCheckpoint(let id):
             host.applyCheckpoint(id: id)
-            if let vm = host.checkpoint(id: id).flatMap({ host.vm(id: $0.vmID) }) { job.affected = [(host.vmEPR(vm), 0)] }
+            if let vm = host.checkpoint(id: id).flatMap({ host.vm(id: $0.vmID) }) {
+                job.affected = [(host.vmEPR(vm), 0)]
+            }
         case .destroyCheckpoint(let id):
             host.destroyCheckpoint(id: id, mergeUntil: time + Double(configuration.mergeDelayMilliseconds) / 1000)
         case .destroyTree(let id):

@@ -27,7 +27,8 @@ extension HyperVSimulator {
         case "Msvm_ComputerSystem", "CIM_ComputerSystem":
             return [host.hostComputerSystem()] + host.vms.map { host.computerSystem($0, now: time) }
         case "Msvm_VirtualSystemSettingData":
-            return host.vms.map { host.realizedSettings($0, now: time) } + host.checkpoints.map { host.checkpointSettings($0) }
+            return host.vms.map { host.realizedSettings($0, now: time) }
+                + host.checkpoints.map { host.checkpointSettings($0) }
         case "Msvm_StorageAllocationSettingData":
             return host.vms.flatMap { host.storageSettings(settingsID: $0.id, paths: $0.disks.map(\.activePath)) }
                 + host.checkpoints.flatMap { host.storageSettings(settingsID: $0.id, paths: $0.diskPaths) }
@@ -38,24 +39,35 @@ extension HyperVSimulator {
         case "Msvm_AffectedJobElement":
             return jobOrder.compactMap { jobs[$0] }.flatMap { job in
                 job.affected.map { element, effect in
-                    FixtureInstance(className: "Msvm_AffectedJobElement", properties: [
-                        "AffectedElement": .reference(element), "AffectingElement": .reference(job.epr),
-                        "ElementEffects": .array([.string(String(effect))]),
-                    ])
+                    FixtureInstance(
+                        className: "Msvm_AffectedJobElement",
+                        properties: [
+                            "AffectedElement": .reference(element), "AffectingElement": .reference(job.epr),
+                            "ElementEffects": .array([.string(String(effect))]),
+                        ])
                 }
             }
         case "Msvm_VirtualSystemSnapshotService", "Msvm_VirtualSystemManagementService", "Msvm_ImageManagementService":
-            return [FixtureInstance(className: className, properties: [
-                "CreationClassName": .string(className), "ElementName": .string(className), "EnabledState": .string("2"),
-                "Name": .string(className == "Msvm_VirtualSystemSnapshotService" ? "vssnapsvc" : className == "Msvm_ImageManagementService" ? "vhdsvc" : "vmms"),
-                "SystemCreationClassName": .string("Msvm_ComputerSystem"), "SystemName": .string(host.hostName),
-            ])]
+            return [
+                FixtureInstance(
+                    className: className,
+                    properties: [
+                        "CreationClassName": .string(className), "ElementName": .string(className),
+                        "EnabledState": .string("2"),
+                        "Name": .string(
+                            className == "Msvm_VirtualSystemSnapshotService"
+                                ? "vssnapsvc" : className == "Msvm_ImageManagementService" ? "vhdsvc" : "vmms"),
+                        "SystemCreationClassName": .string("Msvm_ComputerSystem"), "SystemName": .string(host.hostName),
+                    ])
+            ]
         default:
             throw .invalidQuery("Invalid class \(className) (WBEM_E_INVALID_CLASS 0x80041010)")
         }
     }
 
-    func associated(className: String, key: [String: String], association: String) throws(SimulatorFault) -> [FixtureInstance] {
+    func associated(className: String, key: [String: String], association: String) throws(SimulatorFault)
+        -> [FixtureInstance]
+    {
         let time = now
         switch (className, association) {
         case ("Msvm_ComputerSystem", let assoc):
@@ -64,7 +76,8 @@ extension HyperVSimulator {
             case "Msvm_SnapshotOfVirtualSystem":
                 return host.checkpoints(ofVM: vm.id).map { host.checkpointSettings($0) }
             case "Msvm_MostCurrentSnapshotInBranch":
-                return vm.currentCheckpointID.flatMap { host.checkpoint(id: $0) }.map { [host.checkpointSettings($0)] } ?? []
+                return vm.currentCheckpointID.flatMap { host.checkpoint(id: $0) }.map { [host.checkpointSettings($0)] }
+                    ?? []
             case "Msvm_SettingsDefineState":
                 return [host.realizedSettings(vm, now: time)]
             default:
@@ -72,7 +85,8 @@ extension HyperVSimulator {
             }
         case ("Msvm_VirtualSystemSettingData", let assoc):
             guard let instanceID = key["InstanceID"] else { return [] }
-            let guid = instanceID.hasPrefix("Microsoft:") ? String(instanceID.dropFirst("Microsoft:".count)) : instanceID
+            let guid =
+                instanceID.hasPrefix("Microsoft:") ? String(instanceID.dropFirst("Microsoft:".count)) : instanceID
             switch assoc {
             case "Msvm_VirtualSystemSettingDataComponent":
                 if let vm = host.vm(id: guid) {
@@ -84,7 +98,9 @@ extension HyperVSimulator {
                 return host.storageSettings(settingsID: checkpoint.id, paths: checkpoint.diskPaths)
                     + [host.memorySettings(settingsID: checkpoint.id, megabytes: memory)]
             case "Msvm_ParentChildSettingData":
-                return host.checkpoints.filter { $0.parentID?.caseInsensitiveCompare(guid) == .orderedSame }.map { host.checkpointSettings($0) }
+                return host.checkpoints.filter { $0.parentID?.caseInsensitiveCompare(guid) == .orderedSame }.map {
+                    host.checkpointSettings($0)
+                }
             default:
                 throw .invalidQuery("Unsupported association \(assoc) for Msvm_VirtualSystemSettingData")
             }
@@ -92,7 +108,9 @@ extension HyperVSimulator {
             guard let job = key["InstanceID"].flatMap({ jobs[$0.uppercased()] }) else { return [] }
             return job.affected.compactMap { element, _ in
                 if element.className == "Msvm_ComputerSystem" {
-                    return element.selector("Name").flatMap { host.vm(id: $0) }.map { host.computerSystem($0, now: time) }
+                    return element.selector("Name").flatMap { host.vm(id: $0) }.map {
+                        host.computerSystem($0, now: time)
+                    }
                 }
                 return element.selector("InstanceID").flatMap { settingsInstance(instanceID: $0) }
             }

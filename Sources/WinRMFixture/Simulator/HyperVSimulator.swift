@@ -31,7 +31,10 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
     /// Invoke calls received, by method name (for round-trip assertions in tests).
     public private(set) var invocations: [String] = []
 
-    public init(host: SimulatedHost = .defaultInventory(), configuration: Configuration = Configuration(), faults: FaultInjector = FaultInjector()) {
+    public init(
+        host: SimulatedHost = .defaultInventory(), configuration: Configuration = Configuration(),
+        faults: FaultInjector = FaultInjector()
+    ) {
         self.host = host
         self.configuration = configuration
         self.faults = faults
@@ -62,8 +65,10 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
         } catch {
             return FixtureResponse(
                 status: 400,
-                body: SimulatorFault.schemaValidation("The WS-Management service cannot process the request because the XML is invalid: \(error.message)")
-                    .body(envelope: envelope, relatesTo: nil))
+                body: SimulatorFault.schemaValidation(
+                    "The WS-Management service cannot process the request because the XML is invalid: \(error.message)"
+                )
+                .body(envelope: envelope, relatesTo: nil))
         }
         advance()
         let relatesTo = request.messageID
@@ -84,7 +89,9 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
             if let context = request.enumerationContext { contexts[context] = nil }
             return ok(request, action: Action.releaseResponse) { _ in }
         default:
-            guard let method = request.invokeMethod, request.action == Action.invoke(request.resourceURI, method: method) else {
+            guard let method = request.invokeMethod,
+                request.action == Action.invoke(request.resourceURI, method: method)
+            else {
                 throw .actionNotSupported(request.action)
             }
             invocations.append(method)
@@ -97,7 +104,8 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
     }
 
     func identify(_ request: IncomingRequest) -> FixtureResponse {
-        ok(request, action: "http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd/IdentifyResponse") { body in
+        ok(request, action: "http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd/IdentifyResponse") {
+            body in
             let response = body.addChild("IdentifyResponse", namespace: NS.identity)
             response.addChild("ProtocolVersion", namespace: NS.identity, text: NS.wsman.uri)
             response.addChild("ProductVendor", namespace: NS.identity, text: "Microsoft Corporation")
@@ -132,7 +140,8 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
             instance = nil
         }
         guard let instance else {
-            throw .destinationUnreachable("The WS-Management service cannot find the resource identified by the resource URI and selectors.")
+            throw .destinationUnreachable(
+                "The WS-Management service cannot find the resource identified by the resource URI and selectors.")
         }
         return ok(request, action: Action.getResponse) { instance.write(into: $0) }
     }
@@ -150,7 +159,8 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
         if let filter = request.filter {
             guard request.resourceURI.hasSuffix("/*") else {
                 throw .cannotProcessFilter(
-                    "The WS-Management service cannot process the request. The resource URI cannot contain keys and the class name must be '*' when a filter is used.")
+                    "The WS-Management service cannot process the request. The resource URI cannot contain keys and the class name must be '*' when a filter is used."
+                )
             }
             guard filter.dialect == Dialect.wql else {
                 throw .cannotProcessFilter("The filter dialect \(filter.dialect) is not supported.")

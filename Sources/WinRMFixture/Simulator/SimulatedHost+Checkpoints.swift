@@ -24,13 +24,17 @@ extension SimulatedHost {
     mutating func addDifferencingDisk(on parent: String) -> String {
         let path = Self.directory(of: parent) + "\\" + baseName(of: parent) + "_" + GUID.make() + ".avhdx"
         let virtualSize = file(path: parent)?.maxInternalSize ?? 0
-        files.append(DiskFile(path: path, parentPath: parent, fileSize: Self.newDifferencingDiskSize, maxInternalSize: virtualSize))
+        files.append(
+            DiskFile(
+                path: path, parentPath: parent, fileSize: Self.newDifferencingDiskSize, maxInternalSize: virtualSize))
         return path
     }
 
     /// Takes a checkpoint of `vmID` now: the active files freeze and the VM moves to new `.avhdx` files.
     @discardableResult
-    public mutating func takeCheckpoint(vmID: String, name: String? = nil, memory: Bool, at time: Double, id: String = GUID.make()) -> Checkpoint? {
+    public mutating func takeCheckpoint(
+        vmID: String, name: String? = nil, memory: Bool, at time: Double, id: String = GUID.make()
+    ) -> Checkpoint? {
         guard let vmIndex = vmIndex(id: vmID) else { return nil }
         var vm = vms[vmIndex]
         var frozen: [String] = []
@@ -97,8 +101,13 @@ extension SimulatedHost {
         while changed {
             changed = false
             for file in files {
-                let referenced = checkpoints.contains { $0.diskPaths.contains { $0.caseInsensitiveCompare(file.path) == .orderedSame } }
-                    || vms.contains { $0.disks.contains { $0.activePath.caseInsensitiveCompare(file.path) == .orderedSame } }
+                let referenced =
+                    checkpoints.contains {
+                        $0.diskPaths.contains { $0.caseInsensitiveCompare(file.path) == .orderedSame }
+                    }
+                    || vms.contains {
+                        $0.disks.contains { $0.activePath.caseInsensitiveCompare(file.path) == .orderedSame }
+                    }
                 let children = files.filter { $0.parentPath?.caseInsensitiveCompare(file.path) == .orderedSame }
                 if !referenced, children.isEmpty, file.parentPath != nil, let index = fileIndex(path: file.path) {
                     files.remove(at: index)  // the discarded state of a reverted VM
@@ -124,7 +133,9 @@ extension SimulatedHost {
             for d in vms[v].disks.indices where same(vms[v].disks[d].activePath) { vms[v].disks[d].activePath = parent }
         }
         for c in checkpoints.indices {
-            for d in checkpoints[c].diskPaths.indices where same(checkpoints[c].diskPaths[d]) { checkpoints[c].diskPaths[d] = parent }
+            for d in checkpoints[c].diskPaths.indices where same(checkpoints[c].diskPaths[d]) {
+                checkpoints[c].diskPaths[d] = parent
+            }
         }
         for f in files.indices where files[f].parentPath.map(same) == true { files[f].parentPath = parent }
     }
@@ -133,7 +144,9 @@ extension SimulatedHost {
     func subtree(of id: String) -> [String] {
         var order: [String] = []
         func visit(_ node: String) {
-            for child in checkpoints where child.parentID?.caseInsensitiveCompare(node) == .orderedSame { visit(child.id) }
+            for child in checkpoints where child.parentID?.caseInsensitiveCompare(node) == .orderedSame {
+                visit(child.id)
+            }
             order.append(node)
         }
         visit(id)

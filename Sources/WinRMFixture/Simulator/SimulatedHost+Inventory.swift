@@ -30,7 +30,9 @@ extension SimulatedHost {
     }
 
     /// Adds a VM with one base `.vhdx` per disk (`(path, virtual size)`).
-    public mutating func addVM(name: String, id: String = GUID.make(), state: Int, disks: [(String, Int64)], userSnapshotType: Int = 5) {
+    public mutating func addVM(
+        name: String, id: String = GUID.make(), state: Int, disks: [(String, Int64)], userSnapshotType: Int = 5
+    ) {
         var vm = VM(name: name, id: id, state: state, disks: [])
         vm.userSnapshotType = userSnapshotType
         for (slot, disk) in disks.enumerated() {

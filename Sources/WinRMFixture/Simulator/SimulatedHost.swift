@@ -77,8 +77,12 @@ public struct SimulatedHost: Codable, Sendable, Equatable {
 
     public func vm(id: String) -> VM? { vms.first { $0.id.caseInsensitiveCompare(id) == .orderedSame } }
     func vmIndex(id: String) -> Int? { vms.firstIndex { $0.id.caseInsensitiveCompare(id) == .orderedSame } }
-    public func checkpoint(id: String) -> Checkpoint? { checkpoints.first { $0.id.caseInsensitiveCompare(id) == .orderedSame } }
-    func checkpointIndex(id: String) -> Int? { checkpoints.firstIndex { $0.id.caseInsensitiveCompare(id) == .orderedSame } }
+    public func checkpoint(id: String) -> Checkpoint? {
+        checkpoints.first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+    }
+    func checkpointIndex(id: String) -> Int? {
+        checkpoints.firstIndex { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+    }
     public func file(path: String) -> DiskFile? { files.first { $0.path.caseInsensitiveCompare(path) == .orderedSame } }
     func fileIndex(path: String) -> Int? { files.firstIndex { $0.path.caseInsensitiveCompare(path) == .orderedSame } }
     public func checkpoints(ofVM id: String) -> [Checkpoint] {

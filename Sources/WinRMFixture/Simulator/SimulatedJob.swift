@@ -41,26 +41,34 @@ struct SimulatedJob: Sendable {
 
     func instance(now: Double) -> FixtureInstance {
         let running = state == 4
-        return FixtureInstance(className: "Msvm_ConcreteJob", properties: [
-            "Cancellable": .string("true"), "Caption": .string(method), "CommunicationStatus": nil,
-            "Description": .string(method), "ElapsedTime": .interval(Self.interval(seconds: (completedAt ?? now) - startedAt)),
-            "ElementName": .string(method), "ErrorCode": .string(String(errorCode)),
-            "ErrorDescription": errorDescription.map { .string($0) } ?? nil,
-            "ErrorSummaryDescription": errorDescription.map { .string($0) } ?? nil,
-            "InstanceID": .string(id), "JobRunTimes": .string("1"), "JobState": .string(String(state)),
-            "JobStatus": .string(running ? "Job is running" : state == 7 ? "Job completed successfully" : "Job failed"),
-            "JobType": .string(String(jobType)), "PercentComplete": .string(String(percentComplete(now: now))),
-            "StartTime": SimulatedHost.datetime(startedAt), "Status": .string(state == 10 ? "Error" : "OK"),
-            "TimeBeforeRemoval": .interval("00000000000500.000000:000"), "TimeSubmitted": SimulatedHost.datetime(startedAt),
-        ])
+        return FixtureInstance(
+            className: "Msvm_ConcreteJob",
+            properties: [
+                "Cancellable": .string("true"), "Caption": .string(method), "CommunicationStatus": nil,
+                "Description": .string(method),
+                "ElapsedTime": .interval(Self.interval(seconds: (completedAt ?? now) - startedAt)),
+                "ElementName": .string(method), "ErrorCode": .string(String(errorCode)),
+                "ErrorDescription": errorDescription.map { .string($0) } ?? nil,
+                "ErrorSummaryDescription": errorDescription.map { .string($0) } ?? nil,
+                "InstanceID": .string(id), "JobRunTimes": .string("1"), "JobState": .string(String(state)),
+                "JobStatus": .string(
+                    running ? "Job is running" : state == 7 ? "Job completed successfully" : "Job failed"),
+                "JobType": .string(String(jobType)), "PercentComplete": .string(String(percentComplete(now: now))),
+                "StartTime": SimulatedHost.datetime(startedAt), "Status": .string(state == 10 ? "Error" : "OK"),
+                "TimeBeforeRemoval": .interval("00000000000500.000000:000"),
+                "TimeSubmitted": SimulatedHost.datetime(startedAt),
+            ])
     }
 
     /// CIM interval text `ddddddddHHMMSS.mmmmmm:000`.
     static func interval(seconds: Double) -> String {
         let total = max(0, Int(seconds))
         let micros = max(0, Int((seconds - Double(total)) * 1_000_000))
-        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
-        return pad(total / 86_400, 8) + pad(total % 86_400 / 3600, 2) + pad(total % 3600 / 60, 2) + pad(total % 60, 2) + "."
+        func pad(_ v: Int, _ w: Int) -> String {
+            String(repeating: "0", count: max(0, w - String(v).count)) + String(v)
+        }
+        return pad(total / 86_400, 8) + pad(total % 86_400 / 3600, 2) + pad(total % 3600 / 60, 2) + pad(total % 60, 2)
+            + "."
             + pad(micros, 6) + ":000"
     }
 }

@@ -64,19 +64,26 @@ enum WQLQuery: Equatable {
     static func parse(_ text: String) throws(ParseError) -> WQLQuery {
         var tokens = try tokenize(text)[...]
         func word() throws(ParseError) -> String {
-            guard case .word(let value) = tokens.popFirst() else { throw ParseError(description: "expected a name in \(text)") }
+            guard case .word(let value) = tokens.popFirst() else {
+                throw ParseError(description: "expected a name in \(text)")
+            }
             return value
         }
         func expectWord(_ expected: String) throws(ParseError) {
-            guard try word().uppercased() == expected else { throw ParseError(description: "expected \(expected) in \(text)") }
+            guard try word().uppercased() == expected else {
+                throw ParseError(description: "expected \(expected) in \(text)")
+            }
         }
         func expectSymbol(_ expected: Character) throws(ParseError) {
-            guard tokens.popFirst() == .symbol(expected) else { throw ParseError(description: "expected '\(expected)' in \(text)") }
+            guard tokens.popFirst() == .symbol(expected) else {
+                throw ParseError(description: "expected '\(expected)' in \(text)")
+            }
         }
         func value() throws(ParseError) -> String {
             switch tokens.popFirst() {
             case .literal(let value): return value
-            case .word(let value) where Int(value) != nil || ["TRUE", "FALSE"].contains(value.uppercased()): return value
+            case .word(let value) where Int(value) != nil || ["TRUE", "FALSE"].contains(value.uppercased()):
+                return value
             default: throw ParseError(description: "expected a quoted value in \(text)")
             }
         }
