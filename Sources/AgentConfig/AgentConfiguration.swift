@@ -1,4 +1,4 @@
-/// The parsed configuration. Defaults are those of DESIGN.md §4.
+/// The parsed configuration. Defaults are those documented in `agent.conf.example`.
 public struct AgentConfiguration: Sendable, Equatable {
     public enum WinRMAuth: String, Sendable, CaseIterable { case basic, ntlm, negotiate }
     public enum QuiesceFallback: String, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-/// Every configuration key, its type and its default (DESIGN.md §4). `agent.conf.example` documents the same.
+/// Every configuration key, its type and its default; `agent.conf.example` documents the same.
 public enum ConfigKey: String, CaseIterable, Sendable {
     case winrmURL = "winrm.url"
     case winrmAuth = "winrm.auth"

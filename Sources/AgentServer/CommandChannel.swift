@@ -10,7 +10,7 @@ import NIOSSL
 import WSMan
 import WSManCurl
 
-/// CloudStack's Hyper-V command channel (`HypervDirectConnectResource` ↔ agent), DESIGN.md §5:
+/// CloudStack's Hyper-V command channel (`HypervDirectConnectResource` ↔ agent), as README.md "The command channel" describes it:
 ///
 /// * `POST /api/HypervResource/<command FQCN>` with the bare command JSON → `200 [{"<Answer FQCN>":{…}}]`,
 ///   also for failures (`result:false`), since the management server casts the answer before reading it;

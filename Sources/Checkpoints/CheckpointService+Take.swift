@@ -2,7 +2,7 @@ import Foundation
 import HyperV
 
 extension CheckpointService {
-    /// Takes a checkpoint named `request.checkpointName` with the requested consistency (DESIGN §6).
+    /// Takes a checkpoint named `request.checkpointName` with the requested consistency (the semantics table in README.md).
     ///
     /// Standard vs production is chosen by setting the VM's `UserSnapshotType` for this one checkpoint and restoring
     /// it afterwards (journaled, so a crash cannot leave it changed). The new checkpoint is identified through its

@@ -22,16 +22,19 @@ struct CheckpointsCommand: AsyncParsableCommand {
     @Flag(help: "delete: every checkpoint of the VM (no NAME).") var all = false
     @Flag(help: "Print JSON.") var json = false
 
-    func validate() throws {
-        if subtree && all { throw ValidationError("--subtree and --all exclude each other") }
-        if (subtree || all) && action != .delete { throw ValidationError("--subtree and --all go with delete") }
+    /// Usage problems, reported like every other usage error (exit status 2).
+    func usageProblem() -> String? {
+        if subtree && all { return "--subtree and --all exclude each other" }
+        if (subtree || all) && action != .delete { return "--subtree and --all go with delete" }
         if [.create, .revert].contains(action) || (action == .delete && !all), name == nil {
-            throw ValidationError("\(action.rawValue) needs a checkpoint name")
+            return "\(action.rawValue) needs a checkpoint name"
         }
+        return nil
     }
 
     func run() async throws {
         try await exiting {
+            if let problem = usageProblem() { throw UsageFailure(problem) }
             let runtime = try AgentRuntime(configuration: try options.load())
             var service = runtime.service()
             service.hyperV.onProgress = { progress in
