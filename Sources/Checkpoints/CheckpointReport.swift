@@ -23,15 +23,15 @@ public struct CheckpointReport: Sendable, Codable {
     public var currentCheckpointID: String?
     /// How many checkpoints with saved memory the VM has afterwards.
     public var memoryCheckpoints: Int
-    /// The VM's disks afterwards, when the request asked for them.
-    public var storage: VMStorage?
+    /// The VM's disks afterwards (with the memory size when the request asked for it).
+    public var storage: VMStorage
     /// One sentence for people: what happened, on which VM and checkpoint.
     public var summary: String
 
     public init(
         outcome: Outcome, vm: VirtualMachine, checkpoint: Checkpoint?, currentCheckpointID: String?,
         memoryCheckpoints: Int,
-        storage: VMStorage?, summary: String
+        storage: VMStorage, summary: String
     ) {
         self.outcome = outcome
         self.vm = vm
@@ -56,5 +56,5 @@ public struct ConsistencyAchieved: Sendable, Codable, Equatable {
 public struct VMCheckpoints: Sendable, Codable {
     public var vm: VirtualMachine
     public var tree: CheckpointTree
-    public var storage: VMStorage?
+    public var storage: VMStorage
 }

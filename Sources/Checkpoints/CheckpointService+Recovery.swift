@@ -68,18 +68,10 @@ extension CheckpointService {
             let vm = VirtualMachine(name: entry.vmName, id: entry.vmID, enabledState: 0)
             let deadline = clock.now() + .seconds(300)
             do {
-                let failure = try await exclusion.run(
-                    vm: entry.vmName, operation: "recovering an interrupted operation"
-                ) {
-                    () async -> CheckpointError? in
-                    do throws(CheckpointError) {
-                        try await recover(vm: vm, deadline: deadline)
-                        return nil
-                    } catch {
-                        return error
-                    }
+                try await exclusive(entry.vmName, "recovering an interrupted operation") {
+                    () async throws(CheckpointError) in
+                    try await recover(vm: vm, deadline: deadline)
                 }
-                if let failure { throw failure }
                 recovered += 1
             } catch {
                 logger.error(

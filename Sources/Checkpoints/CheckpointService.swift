@@ -61,12 +61,12 @@ public struct CheckpointService: Sendable {
     }
 
     /// Runs `body` holding the VM (see ``VMExclusion``); the identical operation running already is joined.
-    func exclusive(
+    func exclusive<Value: Sendable>(
         _ vmName: String, _ operation: String,
-        _ body: @escaping @Sendable () async throws(CheckpointError) -> CheckpointReport
-    ) async throws(CheckpointError) -> CheckpointReport {
+        _ body: @escaping @Sendable () async throws(CheckpointError) -> Value
+    ) async throws(CheckpointError) -> Value {
         let result = try await exclusion.run(vm: vmName, operation: operation) {
-            () async -> Result<CheckpointReport, CheckpointError> in
+            () async -> Result<Value, CheckpointError> in
             do throws(CheckpointError) { return .success(try await body()) } catch { return .failure(error) }
         }
         return try result.get()
@@ -86,18 +86,11 @@ public struct CheckpointService: Sendable {
     }
 
     func begin(_ vmName: String, deadline: ContinuousClock.Instant) async throws(CheckpointError) -> Start {
-        do {
-            let vm = try await hyperV.findVM(named: vmName)
-            try await recover(vm: vm, deadline: deadline)
+        let vm = try await hostSteps { () async throws(HyperVError) in try await hyperV.findVM(named: vmName) }
+        try await recover(vm: vm, deadline: deadline)
+        return try await hostSteps { () async throws(HyperVError) in
             let settings = try await hyperV.realizedSettings(of: vm)
-            let tree = try await hyperV.checkpointTree(of: vm, settings: settings)
-            return Start(vm: vm, settings: settings, tree: tree)
-        } catch let error as CheckpointError {
-            throw error
-        } catch let error as HyperVError {
-            throw CheckpointError(error)
-        } catch {
-            throw CheckpointError(.unexpectedAnswer, "reading VM \(vmName) failed: \(error)", vm: vmName)
+            return Start(vm: vm, settings: settings, tree: try await hyperV.checkpointTree(of: vm, settings: settings))
         }
     }
 
@@ -115,11 +108,10 @@ public struct CheckpointService: Sendable {
 
     /// The VM's disks as a report carries them.
     func storage(_ detail: DiskDetail, of vm: VirtualMachine, memoryCheckpoints: Int) async throws(CheckpointError)
-        -> VMStorage?
+        -> VMStorage
     {
         do {
             switch detail {
-            case .none: return nil
             case .disks: return try await disks.storage(of: vm, includeMemory: false)
             case .disksAndMemory: return try await disks.storage(of: vm, includeMemory: memoryCheckpoints > 0)
             }

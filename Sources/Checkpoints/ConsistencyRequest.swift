@@ -40,8 +40,6 @@ public enum DeleteScope: String, Sendable, Codable {
 
 /// How much of the VM's disks a report carries.
 public enum DiskDetail: Sendable, Codable {
-    /// No disk reads.
-    case none
     /// Disk chains and sizes.
     case disks
     /// Disk chains, sizes and the memory size (only read when the VM has checkpoints with saved memory).

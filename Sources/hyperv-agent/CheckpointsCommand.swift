@@ -47,7 +47,7 @@ struct CheckpointsCommand: AsyncParsableCommand {
                     try print(report(try await service.inspect(vmName: vm)))
                 case .create, .revert, .delete:
                     let result = try await change(service)
-                    print(json ? try encoded(result) : result.summary)
+                    print(json ? try prettyJSON(result) : result.summary)
                 }
             } catch let error as CheckpointError {
                 throw OperationFailure(error.description)
@@ -71,19 +71,13 @@ struct CheckpointsCommand: AsyncParsableCommand {
         }
     }
 
-    func encoded<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     func report(_ found: VMCheckpoints) throws -> String {
         let (machine, tree) = (found.vm, found.tree)
         let selected = name.map { tree.named($0) } ?? tree.checkpoints
         if action == .show, selected.isEmpty {
             throw OperationFailure("checkpoint \(name ?? "") not found on VM \(vm)")
         }
-        let disks = found.storage?.disks ?? []
+        let disks = found.storage.disks
         if json {
             struct Report: Encodable {
                 var vm: VirtualMachine
@@ -91,7 +85,7 @@ struct CheckpointsCommand: AsyncParsableCommand {
                 var checkpoints: [Checkpoint]
                 var disks: [VirtualDisk]
             }
-            return try encoded(
+            return try prettyJSON(
                 Report(vm: machine, currentCheckpoint: tree.currentID, checkpoints: selected, disks: disks))
         }
         var lines = [

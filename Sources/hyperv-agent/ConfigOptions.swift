@@ -64,3 +64,10 @@ extension AsyncParsableCommand {
         }
     }
 }
+
+/// `--json` output of every subcommand: pretty-printed, keys sorted.
+func prettyJSON<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}

@@ -21,9 +21,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 throw OperationFailure(error.description)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                print(try prettyJSON(report))
             } else {
                 print("endpoint:          \(report.endpoint)")
                 print("WinRM:             \(report.productVendor), \(report.productVersion)")

@@ -13,17 +13,17 @@ import WinRMFixture
         let simulator = HyperVSimulator()
         var logger = Logger(label: "metrics-test")
         logger.logLevel = .critical
-        var engine = CheckpointService(
+        var service = CheckpointService(
             client: WSManClient(
                 transport: MetricsTransport(base: InMemoryTransport(responder: simulator), metrics: metrics)),
             settings: .init(
                 stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString)")
                     .path),
             logger: logger)
-        engine.hyperV.onJobWaited = { method, waited in
+        service.hyperV.onJobWaited = { method, waited in
             metrics.jobWaited(method: method, seconds: Double(waited.components.seconds))
         }
-        var dispatcher = CommandDispatcher(service: engine)
+        var dispatcher = CommandDispatcher(service: service)
         dispatcher.onStarted = { _ in metrics.commandStarted() }
         dispatcher.onFinished = { metrics.commandFinished(commandClass: $0, result: $1, seconds: $2) }
         _ = await dispatcher.dispatch(

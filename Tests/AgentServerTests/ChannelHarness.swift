@@ -37,7 +37,7 @@ struct ChannelHarness: AsyncStoppable {
         let directory =
             stateDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("channel-\(UUID().uuidString)").path
-        let engine = CheckpointService(
+        let service = CheckpointService(
             client: WSManClient(transport: transport ?? InMemoryTransport(responder: simulator)),
             settings: .init(stateDirectory: directory), clock: clock.hostClock, logger: logger)
         var configuration = ChannelConfiguration()
@@ -47,7 +47,7 @@ struct ChannelHarness: AsyncStoppable {
         configure(&configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = try CommandChannel.application(
-            dispatcher: CommandDispatcher(service: engine), configuration: configuration, logger: logger
+            dispatcher: CommandDispatcher(service: service), configuration: configuration, logger: logger
         ) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()

@@ -29,7 +29,7 @@ import WinRMFixture
         #expect(created.hasMemory == memory)
         #expect(report.currentCheckpointID == created.id)
         #expect(host.vm(id: vmID)?.userSnapshotType == 5, "the VM's own checkpoint type is back")
-        #expect(report.storage?.disks.count == 2)
+        #expect(report.storage.disks.count == 2)
         #expect(harness.service.journal.all.isEmpty)
     }
 
@@ -201,7 +201,7 @@ import WinRMFixture
         #expect(report.outcome == .deleted(count: 2, keptChildren: 0))
         #expect(report.currentCheckpointID == nil)
         #expect(await harness.checkpoints(of: vmID).isEmpty)
-        #expect(report.storage?.disks.allSatisfy { $0.chain.count == 1 } == true, "back on the base disks")
+        #expect(report.storage.disks.allSatisfy { $0.chain.count == 1 }, "back on the base disks")
     }
 
     @Test func deleteAllOfATree() async throws {
@@ -228,7 +228,7 @@ import WinRMFixture
         let found = try await harness.service.inspect(vmName: vm)
         #expect(found.tree.checkpoints.count == 2)
         #expect(found.tree.currentID == "9D8C7B6A-5F4E-4D3C-8B2A-1F0E9D8C7B6A")
-        #expect(found.storage?.memoryMB == 2048)
+        #expect(found.storage.memoryMB == 2048)
         #expect(!FileManager.default.fileExists(atPath: harness.stateDirectory + "/locks"))
     }
 }

@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import HyperV
+import Synchronization
 import TestSupport
 import Testing
 import WSMan
@@ -44,14 +45,14 @@ import WinRMFixture
         var adopted: Bool { ![.beforeTypeChange, .beforeCreate].contains(self) }
     }
 
-    final class ModifyCounter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var seen = 0
+    /// Type changes seen so far (the first is the take's change, a later one its restore).
+    final class ModifyCounter: Sendable {
+        private let seen = Mutex(0)
         func next(_ isTypeChange: Bool) -> Int {
-            lock.lock()
-            defer { lock.unlock() }
-            defer { if isTypeChange { seen += 1 } }
-            return seen
+            seen.withLock { seen in
+                defer { if isTypeChange { seen += 1 } }
+                return seen
+            }
         }
     }
 

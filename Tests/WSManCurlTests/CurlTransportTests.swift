@@ -142,13 +142,14 @@ import WinRMFixture
     }
 
     @Test func cancellationAbortsAnInFlightRequest() async throws {
-        let fixture = try await startFixture(tls: false)
+        let responder = HoldingResponder()
+        let fixture = try await startFixture(tls: false, responder: responder)
         try await using(fixture) { fixture in
-            fixture.faults.inject(.delay(milliseconds: 4000))
+            defer { responder.release() }  // the held handler finishes before the fixture stops
             let client = WSManClient(transport: try CurlTransport(configuration: configuration(fixture.url)))
             let started = ContinuousClock.now
             let task = Task { try await client.identify() }
-            try await Task.sleep(for: .milliseconds(200))
+            for await _ in responder.arrivals { break }  // the request is in flight at the server
             task.cancel()
             let result = await task.result
             guard case .failure(let error as WSManError) = result else {

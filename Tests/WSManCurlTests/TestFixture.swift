@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TestSupport
 import WSMan
 import WinRMFixture
@@ -25,7 +26,7 @@ enum Certificates {
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 }
 
-func startFixture(tls: Bool) async throws -> RunningFixture {
+func startFixture(tls: Bool, responder: any WSManResponder = IdentifyResponder()) async throws -> RunningFixture {
     var configuration = FixtureServerConfiguration()
     configuration.username = "hvadmin"
     configuration.password = #"s3cr&t<'"pw"#
@@ -35,7 +36,41 @@ func startFixture(tls: Bool) async throws -> RunningFixture {
     }
     var logger = Logger(label: "test-fixture")
     logger.logLevel = .critical
-    return try await FixtureServer.start(responder: IdentifyResponder(), configuration: configuration, logger: logger)
+    return try await FixtureServer.start(responder: responder, configuration: configuration, logger: logger)
 }
 
 extension RunningFixture: AsyncStoppable {}
+
+/// Answers like ``IdentifyResponder``, but only once released; `arrivals` yields as each request reaches it, so a
+/// test knows a request is in flight without waiting on the clock.
+final class HoldingResponder: WSManResponder {
+    let arrivals: AsyncStream<Void>
+    private let arrived: AsyncStream<Void>.Continuation
+    private let held = Mutex<(released: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    init() {
+        (arrivals, arrived) = AsyncStream<Void>.makeStream()
+    }
+
+    func respond(to request: [UInt8]) async -> FixtureResponse {
+        arrived.yield()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = held.withLock { state -> Bool in
+                if state.released { return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        return await IdentifyResponder().respond(to: request)
+    }
+
+    func release() {
+        let waiting = held.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.released = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+}

@@ -71,9 +71,8 @@ public enum VolumeAnswers {
 extension VMSnapshotCommand {
     /// The command's volumes filled from the report's disks; volumes matching no disk are logged and echoed.
     func volumes(after report: CheckpointReport, logger: Logger) -> [JSONValue] {
-        let storage = report.storage ?? VMStorage(disks: [], memoryMB: 0)
         let result = VolumeAnswers.build(
-            volumes: volumes, storage: storage, checkpointID: report.currentCheckpointID,
+            volumes: volumes, storage: report.storage, checkpointID: report.currentCheckpointID,
             memoryCheckpoints: report.memoryCheckpoints)
         if !result.unmatched.isEmpty {
             logger.warning(
