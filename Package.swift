@@ -38,6 +38,10 @@ let package = Package(
         .target(
             name: "CloudStack",
             dependencies: ["Checkpoints", "HyperV", "WSMan", .product(name: "Logging", package: "swift-log")]),
+        // The CloudStack 4.21+ extension entry point (`hyperv-agent extension`): payload, actions, one JSON answer.
+        .target(
+            name: "CloudStackExtension",
+            dependencies: ["CloudStack", "Checkpoints", "HyperV", .product(name: "Logging", package: "swift-log")]),
         // The CloudStack command channel (HTTPS), allow-list, upstream pass-through, logging.
         .target(
             name: "AgentServer",
@@ -66,7 +70,8 @@ let package = Package(
         .executableTarget(
             name: "hyperv-agent",
             dependencies: [
-                "WSMan", "WSManCurl", "AgentConfig", "HyperV", "Checkpoints", "CloudStack", "AgentServer",
+                "WSMan", "WSManCurl", "AgentConfig", "HyperV", "Checkpoints", "CloudStack", "CloudStackExtension",
+                "AgentServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -86,8 +91,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        // Test helpers shared by the test targets (a manual clock).
-        .target(name: "TestSupport", dependencies: ["HyperV"], path: "Tests/TestSupport"),
+        // Test helpers shared by the test targets (a manual clock, child processes, a quiet fixture).
+        .target(
+            name: "TestSupport",
+            dependencies: ["HyperV", "WinRMFixture", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
 
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "WSManTests", dependencies: ["WSMan", "XMLSupport"], resources: [.copy("Samples")]),
@@ -107,6 +115,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ], resources: [.copy("Commands")]),
+        .testTarget(
+            name: "CloudStackExtensionTests",
+            dependencies: [
+                "CloudStackExtension", "CloudStack", "Checkpoints", "HyperV", "TestSupport", "WSMan", "WinRMFixture",
+                "WSManCurl", .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "HyperVTests",
             dependencies: [

@@ -59,5 +59,27 @@ post "4. delete the memory checkpoint (its disks merge)" com.cloud.agent.api.Del
 echo
 echo "### checkpoint tree of i-2-17-VM now (hyperv-agent checkpoints tree i-2-17-VM)"
 "$BIN/hyperv-agent" checkpoints tree i-2-17-VM --config "$work/agent.conf"
+
+# The CloudStack 4.21+ extension entry point: the management server writes a payload file and runs
+# `<entry point> <action> <payload file> <wait>`; the answer is one JSON object on stdout.
+payload() { # action, parameters (JSON object or empty)
+  cat <<JSON
+{"action":"$1","externaldetails":{"host":{"url":"$winrm","username":"demo","password":"$password","verify_tls_certificate":"false"}},"virtualmachinename":"i-2-18-VM","cloudstack.vm.details":{"name":"i-2-18-VM","cpus":1,"minRam":1073741824}${2:+,\"parameters\":$2}}
+JSON
+}
+extension_run() { # title, action, parameters
+  echo
+  echo "### extension: $1"
+  payload "$2" "$3" >"$work/payload.json"
+  echo "\$ hyperv-agent extension $2 payload.json 60"
+  set +e
+  HYPERV_AGENT_WINRM_PASSWORD= "$BIN/hyperv-agent" extension "$2" "$work/payload.json" 60 --config "$work/agent.conf"
+  echo "(exit $?)"
+  set -e
+}
+extension_run "5. snapshot named with shell and PowerShell metacharacters (stored verbatim)" CreateSnapshot '{"snapshot_name":"nightly \"$(Stop-Computer)\" `; rm -rf /"}'
+extension_run "6. list the VM's snapshots (always an array)" ListSnapshots ""
+extension_run "7. power state of every VM on the host" statuses ""
+
 echo
 echo "stopping: demo done"

@@ -31,6 +31,12 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var logLevel = "info"
     public var logFormat: LogFormat = .text
     public var metricsListen: String?
+    /// `log.file`: append log lines to this file instead of stderr (the extension entry point's default is
+    /// `<agent.state_dir>/extension.log`, since its stderr reaches CloudStack).
+    public var logFile: String?
+    /// `extension.fallback`: the program `hyperv-agent extension` runs for actions it does not handle (the stock
+    /// `hyperv.py`), with the same arguments.
+    public var extensionFallback: String?
 
     public init() {}
 

@@ -21,5 +21,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case hypervQuiesceFallback = "hyperv.quiesce_fallback"
     case logLevel = "log.level"
     case logFormat = "log.format"
+    case logFile = "log.file"
     case metricsListen = "metrics.listen"
+    case extensionFallback = "extension.fallback"
 }

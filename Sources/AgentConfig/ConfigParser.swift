@@ -111,6 +111,10 @@ public enum ConfigParser {
             }
             c.logLevel = value
         case .logFormat: c.logFormat = try oneOf(AgentConfiguration.LogFormat.self)
+        case .logFile: c.logFile = try text()
+        case .extensionFallback:
+            guard value.hasPrefix("/") else { throw bad("an absolute path to an executable") }
+            c.extensionFallback = value
         case .metricsListen:
             guard HostPort.parse(value) != nil else { throw bad("HOST:PORT") }
             c.metricsListen = value

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Logs to stderr as text or one JSON object per line, with secrets scrubbed from messages and metadata.
+/// Logs to stderr (or a ``LogSink``) as text or one JSON object per line, with secrets scrubbed from messages and metadata.
 public struct AgentLogHandler: LogHandler {
     public enum Format: Sendable { case text, json }
 
@@ -11,9 +11,13 @@ public struct AgentLogHandler: LogHandler {
     let label: String
     let format: Format
     let secrets: [String]
+    let sink: LogSink
 
-    public init(label: String, level: Logger.Level, format: Format, secrets: [String] = []) {
+    public init(
+        label: String, level: Logger.Level, format: Format, secrets: [String] = [], sink: LogSink = .standardError
+    ) {
         self.label = label
+        self.sink = sink
         self.logLevel = level
         self.format = format
         self.secrets = secrets.filter { $0.count >= 3 }
@@ -54,6 +58,6 @@ public struct AgentLogHandler: LogHandler {
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             line = String(decoding: data, as: UTF8.self) + "\n"
         }
-        Self.lock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+        Self.lock.withLock { _ in sink.write(line) }
     }
 }

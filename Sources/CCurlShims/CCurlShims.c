@@ -1,3 +1,5 @@
+#define _GNU_SOURCE
+#include <sys/mman.h>
 #include "CCurlShims.h"
 #include <pthread.h>
 
@@ -23,3 +25,5 @@ const curl_version_info_data *CCurlShims_version_info(void) { return curl_versio
 unsigned long CCurlShims_auth_basic(void) { return CURLAUTH_BASIC; }
 unsigned long CCurlShims_auth_ntlm(void) { return CURLAUTH_NTLM; }
 unsigned long CCurlShims_auth_negotiate(void) { return CURLAUTH_NEGOTIATE; }
+
+int CCurlShims_secret_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }

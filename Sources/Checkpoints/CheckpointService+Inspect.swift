@@ -5,11 +5,18 @@ extension CheckpointService {
     public func inspect(vmName: String, disks detail: DiskDetail = .disksAndMemory) async throws(CheckpointError)
         -> VMCheckpoints
     {
-        let (vm, tree) = try await hostSteps { () async throws(HyperVError) in
+        let (vm, tree) = try await listCheckpoints(vmName: vmName)
+        let storage = try await storage(detail, of: vm, memoryCheckpoints: tree.checkpoints.filter(\.hasMemory).count)
+        return VMCheckpoints(vm: vm, tree: tree, storage: storage)
+    }
+
+    /// The VM and its checkpoint tree, without disks (3 round trips). Read-only.
+    public func listCheckpoints(vmName: String) async throws(CheckpointError) -> (
+        vm: VirtualMachine, tree: CheckpointTree
+    ) {
+        try await hostSteps { () async throws(HyperVError) in
             let vm = try await hyperV.findVM(named: vmName)
             return (vm, try await hyperV.checkpointTree(of: vm, settings: try await hyperV.realizedSettings(of: vm)))
         }
-        let storage = try await storage(detail, of: vm, memoryCheckpoints: tree.checkpoints.filter(\.hasMemory).count)
-        return VMCheckpoints(vm: vm, tree: tree, storage: storage)
     }
 }

@@ -100,6 +100,16 @@ extension CheckpointService {
                 created.hasMemory = false
             }
         } catch {
+            if error.code == .jobTimedOut, journal.entry(vmID: vm.id)?.step == .jobStarted {
+                // The job still runs on the host. Keep the journal (and the changed type): the next operation on
+                // this VM — the same request re-sent, typically — adopts the checkpoint instead of taking another.
+                var kept = CheckpointError(
+                    .jobTimedOut,
+                    "\(error.message); the checkpoint job continues on the host and is journaled: sending the same request again adopts its checkpoint (named \(name)) instead of taking a second one",
+                    vm: vm.name, checkpoint: name)
+                kept.underlying = error.underlying
+                throw kept
+            }
             await restoreType(currentType, changed: changedType, vm: vm)
             throw error
         }

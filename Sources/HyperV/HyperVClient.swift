@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import WSMan
 
@@ -43,6 +44,19 @@ public struct HyperVClient: Sendable {
                 vm: name)
         }
         return vm
+    }
+
+    /// Every virtual machine on the host, without the host's own `Msvm_ComputerSystem` (1 enumeration; a VM's
+    /// `Name` is its GUID, the host's is its computer name — that holds on every locale, unlike `Caption`).
+    public func virtualMachines() async throws(HyperVError) -> [VirtualMachine] {
+        let found: [WSManInstance]
+        do {
+            found = try await client.enumerate(
+                EnumerateRequest(wql: WQL.select(from: Msvm.computerSystem), maxElements: 256))
+        } catch {
+            throw .wsman(error, doing: "listing the host's VMs", vm: nil)
+        }
+        return found.map(VirtualMachine.init).filter { UUID(uuidString: $0.id) != nil }
     }
 
     /// Fresh state of a VM (1 round trip).

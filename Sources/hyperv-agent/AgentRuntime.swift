@@ -17,9 +17,11 @@ struct AgentRuntime {
     let client: WSManClient
     let metrics: AgentMetrics?
 
+    /// `password`: given by the caller (the extension's payload) instead of `HYPERV_AGENT_WINRM_PASSWORD` /
+    /// `winrm.password_file`. `logSink`: where logs go unless `log.file` says otherwise.
     init(
         configuration: AgentConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
-        metrics: AgentMetrics? = nil
+        metrics: AgentMetrics? = nil, password given: String? = nil, logSink: LogSink = .standardError
     ) throws {
         self.metrics = metrics
         self.configuration = configuration
@@ -27,16 +29,21 @@ struct AgentRuntime {
         let password: String?
         do {
             url = try configuration.requireWinRMURL()
-            password = try PasswordSource.resolve(configuration, environment: environment)
+            if let given {
+                password = given
+            } else {
+                password = try PasswordSource.resolve(configuration, environment: environment)
+            }
         } catch {
             throw UsageFailure(error.description)
         }
-        AgentLogging.bootstrap(configuration, secrets: [password].compactMap { $0 })
+        AgentLogging.bootstrap(configuration, secrets: [password].compactMap { $0 }, defaultSink: logSink)
         logger = AgentLogging.logger(configuration)
         let settings = CurlTransportConfiguration(configuration, url: url, password: password)
         if settings.authentication == .negotiate, let user = settings.username, let password {
-            try Self.prepareNTLMUserFile(
-                user: user, password: password, stateDirectory: configuration.agentStateDir, environment: environment)
+            do { try NegotiateCredentials.install(user: user, password: password, environment: environment) } catch {
+                throw UsageFailure(error.description)
+            }
         }
         var transport: any WSManTransport
         do {
@@ -53,26 +60,6 @@ struct AgentRuntime {
         if let metrics { transport = MetricsTransport(base: transport, metrics: metrics) }
         self.transport = transport
         self.client = WSManClient(transport: transport)
-    }
-
-    /// Negotiate through gss-ntlmssp takes NTLM credentials from the file named by `NTLM_USER_FILE`
-    /// (`DOMAIN:user:password`). When the operator has not set one, write it (mode 0600) under the state directory.
-    static func prepareNTLMUserFile(
-        user: String, password: String, stateDirectory: String, environment: [String: String]
-    ) throws {
-        guard environment["NTLM_USER_FILE"] == nil else { return }
-        let parts = user.split(separator: "\\", maxSplits: 1).map(String.init)
-        let line = parts.count == 2 ? "\(parts[0]):\(parts[1]):\(password)\n" : ":\(user):\(password)\n"
-        let directory =
-            FileManager.default.isWritableFile(atPath: stateDirectory) ? stateDirectory : NSTemporaryDirectory()
-        let path = (directory as NSString).appendingPathComponent("ntlm-user-file.\(getpid())")
-        guard
-            FileManager.default.createFile(
-                atPath: path, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600])
-        else {
-            throw UsageFailure("cannot write the NTLM credentials file \(path) for winrm.auth = negotiate")
-        }
-        setenv("NTLM_USER_FILE", path, 1)
     }
 
     /// The checkpoint service over this runtime's WinRM client (job waits reported to the metrics when enabled).

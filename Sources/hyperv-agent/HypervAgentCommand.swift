@@ -7,5 +7,7 @@ struct HypervAgentCommand: AsyncParsableCommand {
         abstract: "Apache CloudStack VM snapshots on Hyper-V over WinRM.",
         discussion:
             "Exit status: 0 success, 1 failure (the host, the command or the checkpoint), 2 usage or configuration error.",
-        subcommands: [ServeCommand.self, ExecCommand.self, CheckpointsCommand.self, ProbeCommand.self])
+        subcommands: [
+            ServeCommand.self, ExecCommand.self, CheckpointsCommand.self, ProbeCommand.self, ExtensionCommand.self,
+        ])
 }

@@ -44,8 +44,13 @@ import Testing
             log.level = debug
             log.format = json
             metrics.listen = 127.0.0.1:9250
+            log.file = /var/log/hyperv-agent.log
+            extension.fallback = /usr/share/cloudstack-management/extensions/HyperV/hyperv.py
             """
         let c = try ConfigParser.parse(text)
+        #expect(c.logFile == "/var/log/hyperv-agent.log")
+        #expect(c.extensionFallback == "/usr/share/cloudstack-management/extensions/HyperV/hyperv.py")
+        #expect(throws: ConfigError.self) { try ConfigParser.parse("extension.fallback = hyperv.py") }
         #expect(c.winrmAuth == .basic && c.winrmUsername == "HV\\svc-cloudstack")
         #expect(
             !c.winrmVerifyTLS && c.winrmAllowUnencrypted && c.winrmTimeoutSeconds == 30 && c.winrmMaxConnections == 8)
@@ -163,5 +168,14 @@ import Testing
             return ConfigKey.allCases.contains { l.hasPrefix("#" + $0.rawValue + " =") } ? String(l.dropFirst()) : l
         }.joined(separator: "\n")
         #expect(throws: Never.self) { try ConfigParser.parse(uncommented, source: "uncommented example") }
+    }
+
+    /// The extension's example: parses without winrm.url (the payload carries the host) and names the fallback.
+    @Test func extensionExampleParses() throws {
+        let path = (Self.examplePath as NSString).deletingLastPathComponent + "/extension.conf.example"
+        let parsed = try ConfigParser.parse(
+            try String(contentsOfFile: path, encoding: .utf8), source: "extension.conf.example")
+        #expect(parsed.winrmURL == nil)
+        #expect(parsed.extensionFallback?.hasSuffix("/HyperV/hyperv-stock.py") == true)
     }
 }

@@ -10,28 +10,18 @@ import WinRMFixture
 /// waits for its job, the real `hyperv-agent exec` binary is refused at once for that VM — and the channel's
 /// command still finishes.
 @Suite struct CrossProcessExclusionTests {
-    static var agentBinary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "hyperv-agent")
-    }
-
     @Test func execIsRefusedWhileServeHoldsTheVM() async throws {
-        let agent = Self.agentBinary
+        let agent = ChildProcess.product("hyperv-agent")
         try #require(
-            FileManager.default.isExecutableFile(atPath: agent.path),
+            FileManager.default.isExecutableFile(atPath: agent),
             "build the hyperv-agent product first (make test does)")
         let clock = ManualClock(held: true)
         var configuration = HyperVSimulator.Configuration()
         configuration.clock = clock.epochSeconds
         configuration.jobDelayMilliseconds = 500
         let simulator = HyperVSimulator(configuration: configuration)
-        var server = FixtureServerConfiguration()
-        server.username = "cloud"
-        server.password = "exclusion-pw"
-        var logger = Logger(label: "test-fixture")
-        logger.logLevel = .critical
-        let fixture = try await FixtureServer.start(
-            responder: simulator, configuration: server, inspector: simulator, logger: logger)
+        let fixture = try await FixtureServer.startQuiet(
+            simulator, user: "cloud", password: "exclusion-pw", inspector: simulator)
         try await using(fixture) { fixture in
             var settings = CurlTransportConfiguration(url: fixture.url)
             settings.allowUnencrypted = true
@@ -64,14 +54,17 @@ import WinRMFixture
                 let command =
                     #"{"vmName":"i-2-18-VM","target":{"snapshotName":"by-exec","type":"Disk"},"volumeTOs":[]}"#
                 try command.write(to: work.appendingPathComponent("create.json"), atomically: true, encoding: .utf8)
-                let (status, output) = try await run(
+                let result = try ChildProcess.run(
                     agent,
                     [
                         "exec", "--config", work.appendingPathComponent("agent.conf").path,
                         CommandClass.createVMSnapshot,
                         work.appendingPathComponent("create.json").path,
                     ],
-                    environment: ["HYPERV_AGENT_WINRM_PASSWORD": "exclusion-pw"])
+                    environment: ProcessInfo.processInfo.environment.merging([
+                        "HYPERV_AGENT_WINRM_PASSWORD": "exclusion-pw"
+                    ]) { $1 })
+                let (status, output) = (result.status, result.stdout)
                 #expect(status == 1, "exec exits 1 when the answer's result is false")
                 #expect(output.contains(#""result":false"#), "\(output)")
                 #expect(
@@ -88,25 +81,4 @@ import WinRMFixture
             }
         }
     }
-
-    /// Runs a program to its end; returns its exit status and stdout.
-    func run(_ program: URL, _ arguments: [String], environment: [String: String]) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        var status: Int32 = 0
-        guard waitpid(process.processIdentifier, &status, 0) == process.processIdentifier else {
-            process.waitUntilExit()  // Foundation reaped it first
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
-        return ((status >> 8) & 0xff, String(decoding: data, as: UTF8.self))
-    }
 }
-
-extension RunningFixture: AsyncStoppable {}

@@ -128,5 +128,3 @@ extension JSONValue {
 
 let runningVMID = "3A1F6C2E-5B7D-4C8A-9E01-2F3B4C5D6E7F"
 let stoppedVMID = "6E5D4C3B-2A19-4F8E-8D7C-6B5A4F3E2D1C"
-
-extension RunningFixture: AsyncStoppable {}

@@ -15,13 +15,7 @@ import WinRMFixture
     static func serve(_ responder: any WSManResponder, faults: FaultInjector = FaultInjector()) async throws
         -> RunningFixture
     {
-        var server = FixtureServerConfiguration()
-        server.username = "cloud"
-        server.password = password
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        return try await FixtureServer.start(
-            responder: responder, configuration: server, faults: faults, logger: logger)
+        try await FixtureServer.startQuiet(responder, user: "cloud", password: password, faults: faults)
     }
 
     static func transport(_ url: String, password: String = password) throws -> CurlTransport {

@@ -27,19 +27,13 @@ enum Certificates {
 }
 
 func startFixture(tls: Bool, responder: any WSManResponder = IdentifyResponder()) async throws -> RunningFixture {
-    var configuration = FixtureServerConfiguration()
-    configuration.username = "hvadmin"
-    configuration.password = #"s3cr&t<'"pw"#
-    if tls {
-        configuration.tlsCertificatePath = Certificates.path("server.pem")
-        configuration.tlsKeyPath = Certificates.path("server.key")
+    try await FixtureServer.startQuiet(responder, user: "hvadmin", password: #"s3cr&t<'"pw"#) { configuration in
+        if tls {
+            configuration.tlsCertificatePath = Certificates.path("server.pem")
+            configuration.tlsKeyPath = Certificates.path("server.key")
+        }
     }
-    var logger = Logger(label: "test-fixture")
-    logger.logLevel = .critical
-    return try await FixtureServer.start(responder: responder, configuration: configuration, logger: logger)
 }
-
-extension RunningFixture: AsyncStoppable {}
 
 /// Answers like ``IdentifyResponder``, but only once released; `arrivals` yields as each request reaches it, so a
 /// test knows a request is in flight without waiting on the clock.

@@ -27,13 +27,8 @@ struct SimulatorHarness {
         configure(&configuration)
         let faults = FaultInjector()
         let simulator = HyperVSimulator(host: host, configuration: configuration, faults: faults)
-        var server = FixtureServerConfiguration()
-        server.username = user
-        server.password = password
-        var logger = Logger(label: "test-fixture")
-        logger.logLevel = .critical
-        let fixture = try await FixtureServer.start(
-            responder: simulator, configuration: server, faults: faults, inspector: simulator, logger: logger)
+        let fixture = try await FixtureServer.startQuiet(
+            simulator, user: user, password: password, faults: faults, inspector: simulator)
         var settings = CurlTransportConfiguration(url: fixture.url)
         settings.allowUnencrypted = true
         settings.authentication = .basic
@@ -90,7 +85,6 @@ extension SimulatorHarness {
 }
 
 extension SimulatorHarness: AsyncStoppable {}
-extension RunningFixture: AsyncStoppable {}
 
 extension WSManClient {
     /// Polls a job on a zero-delay host until it leaves the running states (such jobs finish at once: no pause).

@@ -23,4 +23,8 @@ const curl_version_info_data *CCurlShims_version_info(void);
 unsigned long CCurlShims_auth_basic(void);
 unsigned long CCurlShims_auth_ntlm(void);
 unsigned long CCurlShims_auth_negotiate(void);
+
+/* An anonymous in-memory file (memfd_create, close-on-exec) for the NTLM credentials gss-ntlmssp reads behind
+   CURLAUTH_NEGOTIATE: NTLM_USER_FILE then names /proc/self/fd/N and no secret touches a disk. -1 + errno on failure. */
+int CCurlShims_secret_memfd(const char *name);
 #endif
