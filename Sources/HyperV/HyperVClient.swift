@@ -388,7 +388,7 @@ public struct HyperVClient: Sendable {
         -> VirtualMachine
     {
         var current = vm
-        var poll = 0
+        let started = clock.now()
         while current.isMerging {
             if clock.now() >= deadline {
                 throw HyperVError(
@@ -396,8 +396,9 @@ public struct HyperVClient: Sendable {
                     "VM \(vm.name): a disk merge from an earlier checkpoint deletion is still running; retry when it has finished",
                     vm: vm.name)
             }
-            poll += 1
-            do { try await clock.sleep(schedule.delay(beforePoll: poll)) } catch {
+            // A merge reports no progress: look again after a fraction of the time waited so far.
+            let pause = min(schedule.delay(elapsed: clock.now() - started), max(deadline - clock.now(), .zero))
+            do { try await clock.sleep(pause) } catch {
                 throw HyperVError(
                     .mergeInProgress, "VM \(vm.name): waiting for the disk merge was cancelled", vm: vm.name)
             }

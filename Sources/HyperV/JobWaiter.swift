@@ -8,25 +8,38 @@ public struct JobProgress: Sendable, Equatable {
     public var state: Int
 }
 
-/// The polling schedule: short first polls, doubling, capped, bounded by a deadline.
+/// When to look at a running job again: soon enough that a finished job is noticed within `fraction` of the time it
+/// ran (plus the poll's round trip), never more often than every `minimum` (plus a round trip), never waiting more
+/// than `maximum`. When the job reports progress, the next look aims just past its estimated completion, within
+/// twice that fraction: sooner when the end is near, fewer looks when it is far.
 public struct PollSchedule: Sendable, Equatable {
-    /// Delay before the n-th poll (0-based): 0, first, 2×first, 4×first … capped at `cap`.
-    public var first: Duration = .milliseconds(50)
-    public var cap: Duration = .seconds(2)
+    public var minimum: Duration
+    public var maximum: Duration
+    public var fraction: Double
 
-    public init(first: Duration = .milliseconds(50), cap: Duration = .seconds(2)) {
-        self.first = first
-        self.cap = cap
+    public init(minimum: Duration = .milliseconds(5), maximum: Duration = .seconds(30), fraction: Double = 0.05) {
+        self.minimum = minimum
+        self.maximum = maximum
+        self.fraction = fraction
     }
 
-    public func delay(beforePoll index: Int) -> Duration {
-        guard index > 0 else { return .zero }
-        var delay = first
-        for _ in 1..<min(index, 32) {
-            delay = delay * 2
-            if delay >= cap { return cap }
+    /// The pause before the next poll.
+    /// - Parameters:
+    ///   - elapsed: how long the job has run, as of the last poll's observation.
+    ///   - percent: its `PercentComplete` then, when it reported one between 1 and 99.
+    ///   - roundTrip: what the last poll cost (its observation happened about half-way through).
+    public func delay(elapsed: Duration, percent: Int? = nil, roundTrip: Duration = .zero) -> Duration {
+        var delay = elapsed * fraction
+        if let percent, (1...99).contains(percent) {
+            let total = elapsed * (100.0 / Double(percent))
+            // Arrive just after the estimated end: its remaining time, minus the half round trip already spent
+            // receiving the last answer and the half the next request spends on its way, plus 1% of slack.
+            let estimate = total - elapsed - roundTrip + total * 0.01
+            // Sooner when the end is near; later (fewer polls) when it is far, but never beyond twice the fraction:
+            // a wrong estimate still costs at most 2 × fraction of the job's duration.
+            delay = max(min(estimate, delay * 2), .zero)
         }
-        return min(delay, cap)
+        return min(max(delay, minimum), maximum)
     }
 }
 
@@ -42,29 +55,36 @@ public struct JobWaiter: Sendable {
         self.client = client
     }
 
-    /// Waits for `job`, started by `method` on `vm`, until `deadline` after now.
+    /// Waits for `job`, started by `method` on `vm`, for at most `timeout` from now (the last look happens at the
+    /// deadline, not after it).
     public func wait(for job: EndpointReference, method: String, vm: String?, timeout: Duration)
         async throws(HyperVError) -> WSManInstance
     {
-        let deadline = clock.now() + timeout
+        let started = clock.now()
+        let deadline = started + timeout
         let jobID = job.selector("InstanceID") ?? "?"
-        var poll = 0
         var lastPercent = -1
+        var first = true
+        var delay = Duration.zero
         while true {
-            let delay = schedule.delay(beforePoll: poll)
-            if delay > .zero {
-                do { try await clock.sleep(delay) } catch {
-                    throw HyperVError(
-                        .jobTimedOut, "\(method) on VM \(vm ?? "?"): waiting for job \(jobID) was cancelled", vm: vm)
+            if !first {
+                let pause = min(delay, max(deadline - clock.now(), .zero))
+                if pause > .zero {
+                    do { try await clock.sleep(pause) } catch {
+                        throw HyperVError(
+                            .jobTimedOut, "\(method) on VM \(vm ?? "?"): waiting for job \(jobID) was cancelled", vm: vm)
+                    }
                 }
             }
-            poll += 1
+            first = false
+            let sent = clock.now()
             let instance: WSManInstance
             do {
                 instance = try await client.get(GetRequest(job))
             } catch {
                 throw .wsman(error, doing: "polling job \(jobID) of \(method)", vm: vm)
             }
+            let received = clock.now()
             let state = instance.int("JobState") ?? -1
             let percent = instance.int("PercentComplete") ?? 0
             if percent != lastPercent || !JobState.running.contains(state) {
@@ -77,13 +97,17 @@ public struct JobWaiter: Sendable {
                 throw failure(instance, method: method, vm: vm, jobID: jobID)
             }
             if JobState.failed.contains(state) { throw failure(instance, method: method, vm: vm, jobID: jobID) }
-            if clock.now() >= deadline {
+            if received >= deadline {
                 throw HyperVError(
                     .jobTimedOut,
                     "\(method) on VM \(vm ?? "?"): job \(jobID) still \(JobState.name(state)) at \(percent)% after \(timeout); "
                         + "it keeps running on the host — retry the command later (it is idempotent) or raise hyperv.job_timeout_seconds",
                     vm: vm)
             }
+            // The job was observed about half-way through the poll; it started (for us) when the invoke answered.
+            let roundTrip = received - sent
+            delay = schedule.delay(
+                elapsed: sent + roundTrip / 2 - started, percent: percent, roundTrip: roundTrip)
         }
     }
 

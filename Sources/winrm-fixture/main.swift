@@ -78,8 +78,12 @@ struct Simulate: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @Option(help: "JSON state to start from (see GET /fixture/state); default: two VMs, one with a checkpoint tree.")
     var state: String?
-    @Option(help: "Milliseconds every Hyper-V job runs before completing.")
+    @Option(help: "Milliseconds every checkpoint and power job runs before completing.")
     var jobDelayMs: Int = 0
+    @Option(help: "Milliseconds every ModifySystemSettings job runs (0: settings change at once, no job).")
+    var settingsDelayMs: Int = 0
+    @Option(help: "Milliseconds every request costs on the wire (a real host: tens of ms). See POST /fixture/cost.")
+    var latencyMs: Int = 0
     @Option(help: "Milliseconds a disk merge runs after a checkpoint is deleted.")
     var mergeDelayMs: Int = 0
     @Option(help: "xml:lang of responses (a real Japanese host sends ja-JP).")
@@ -97,6 +101,8 @@ struct Simulate: AsyncParsableCommand {
         var configuration = HyperVSimulator.Configuration()
         configuration.jobDelayMilliseconds = jobDelayMs
         configuration.mergeDelayMilliseconds = mergeDelayMs
+        configuration.settingsDelayMilliseconds = settingsDelayMs
+        configuration.latencyMilliseconds = latencyMs
         configuration.language = language
         let faults = FaultInjector()
         let simulator = HyperVSimulator(host: host, configuration: configuration, faults: faults)

@@ -9,12 +9,14 @@ import WinRMFixture
 /// JobWaiter against simulated jobs on a virtual clock: what it reports, when it gives up, how often it asks.
 @Suite struct JobWaiterTests {
     /// Starts a CreateSnapshot job of the stopped VM on a simulator whose jobs take `milliseconds`.
-    func startJob(milliseconds: Int, clock: ManualClock, faults: FaultInjector = FaultInjector()) async throws -> (
-        WSManClient, EndpointReference
-    ) {
+    func startJob(
+        milliseconds: Int, clock: ManualClock, faults: FaultInjector = FaultInjector(), latencyMilliseconds: Int = 0
+    ) async throws -> (WSManClient, EndpointReference) {
         var configuration = HyperVSimulator.Configuration()
         configuration.clock = clock.epochSeconds
         configuration.jobDelayMilliseconds = milliseconds
+        configuration.latencyMilliseconds = latencyMilliseconds
+        configuration.sleep = { duration in try? await clock.hostClock.sleep(duration) }
         let simulator = HyperVSimulator(configuration: configuration, faults: faults)
         let client = WSManClient(transport: InMemoryTransport(responder: simulator))
         let vm = EndpointReference(
@@ -69,17 +71,45 @@ import WinRMFixture
             try await waiter.wait(for: job, method: "CreateSnapshot", vm: "v", timeout: .seconds(60))
         }
         #expect(error?.code == .jobTimedOut)
-        #expect(clock.elapsed >= .seconds(60) && clock.elapsed <= .seconds(63))
-        // Capped backoff: about one poll per cap interval once the short first polls are over.
-        #expect(clock.sleeps <= 60 / 2 + 12, "\(clock.sleeps) polls in 60 s")
+        #expect(clock.elapsed >= .seconds(60) && clock.elapsed <= .milliseconds(60_100), "the last look is at the deadline")
+        // The pause grows with the time waited: about 20 looks in the first 100 ms, then 5% more each time.
+        #expect(clock.sleeps <= 160, "\(clock.sleeps) polls in 60 s")
     }
 
-    @Test func theScheduleStartsShortAndIsCapped() {
-        let schedule = PollSchedule(first: .milliseconds(50), cap: .seconds(2))
-        #expect(schedule.delay(beforePoll: 0) == .zero)
-        #expect(schedule.delay(beforePoll: 1) == .milliseconds(50))
-        #expect(schedule.delay(beforePoll: 2) == .milliseconds(100))
-        #expect(schedule.delay(beforePoll: 10) == .seconds(2))
-        #expect(schedule.delay(beforePoll: 10_000) == .seconds(2))
+    /// DESIGN §12: a finished job is noticed within 10% of its duration plus one round trip, for jobs from 100 ms to
+    /// 10 minutes, with a bounded number of polls — measured on virtual time with 25 ms per request, as on a real host.
+    @Test(arguments: [100, 1_000, 10_000, 600_000])
+    func aFinishedJobIsNoticedWithinTenPercentPlusOneRoundTrip(milliseconds: Int) async throws {
+        let clock = ManualClock.autoAdvancing()
+        let latency = Duration.milliseconds(25)
+        let (client, job) = try await startJob(
+            milliseconds: milliseconds, clock: clock, latencyMilliseconds: 25)
+        let invoked = clock.elapsed  // the job started on the host half a round trip ago
+        let sleepsBefore = clock.sleeps
+        var waiter = JobWaiter(client: client)
+        waiter.clock = clock.hostClock
+        _ = try await waiter.wait(for: job, method: "CreateSnapshot", vm: "v", timeout: .seconds(3600))
+        let duration = Duration.milliseconds(milliseconds)
+        let finished = invoked - latency / 2 + duration
+        let lag = clock.elapsed - finished
+        #expect(lag >= .zero)
+        #expect(lag <= duration / 10 + latency, "noticed \(lag) after a \(duration) job finished")
+        // Each poll costs two latency sleeps and at most one pause.
+        let polls = (clock.sleeps - sleepsBefore) / 3 + 1
+        #expect(polls <= 120, "\(polls) polls for a \(duration) job")
+    }
+
+    @Test func theScheduleFollowsTheElapsedTimeAndTheReportedProgress() {
+        let schedule = PollSchedule(minimum: .milliseconds(5), maximum: .seconds(30), fraction: 0.05)
+        #expect(schedule.delay(elapsed: .zero) == .milliseconds(5), "never more often than the minimum")
+        #expect(schedule.delay(elapsed: .seconds(1)) == .milliseconds(50))
+        #expect(schedule.delay(elapsed: .seconds(3600)) == .seconds(30), "capped")
+        // 95% after 950 ms: done at about 1 s; look again just after it (35 ms), not a fraction later (47.5 ms).
+        #expect(
+            schedule.delay(elapsed: .milliseconds(950), percent: 95, roundTrip: .milliseconds(25))
+                == .milliseconds(35))
+        // Far from the end: fewer looks, but never beyond twice the fraction of the time waited.
+        #expect(schedule.delay(elapsed: .seconds(1), percent: 10) == .milliseconds(100))
+        #expect(schedule.delay(elapsed: .seconds(1), percent: 0) == .milliseconds(50), "no progress: the fraction")
     }
 }

@@ -38,7 +38,7 @@ public final class RunningFixture: Sendable {
 
 /// The HTTP side of `winrm-fixture`: `POST /wsman` with Basic auth, fault injection, then a ``WSManResponder``.
 ///
-/// Also serves `GET /fixture/state` and `POST /fixture/faults` when the responder supports them, so a
+/// Also serves `GET /fixture/state`, `POST /fixture/cost` and `POST /fixture/faults` when the responder supports them, so a
 /// separate process (a test, `make demo`) can inspect and steer it without WS-Man.
 public enum FixtureServer {
     public static func start(
@@ -88,6 +88,20 @@ public enum FixtureServer {
                 return Response(
                     status: .ok, headers: [.contentType: "application/json"],
                     body: .init(byteBuffer: ByteBuffer(bytes: json)))
+            }
+            router.post("fixture/cost") { request, _ -> Response in
+                let buffer = try await request.body.collect(upTo: 64 << 10)
+                do {
+                    let model = try await inspector.applyCostModel(json: Array(buffer.readableBytesView))
+                    let json = (try? JSONEncoder().encode(model)) ?? Data()
+                    return Response(
+                        status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: Array(json))))
+                } catch {
+                    return Response(
+                        status: .badRequest, headers: [.contentType: "text/plain"],
+                        body: .init(byteBuffer: ByteBuffer(string: "\(error)\n")))
+                }
             }
         }
         router.post("fixture/faults") { request, _ -> Response in
@@ -155,6 +169,8 @@ public enum FixtureServer {
 /// Lets `GET /fixture/state` show the simulated host as JSON.
 public protocol FixtureInspector: Sendable {
     func stateJSON() async -> [UInt8]
+    /// `POST /fixture/cost`: changes the real-host cost model at run time; returns it as JSON.
+    func applyCostModel(json: [UInt8]) async throws(CostModelError) -> CostModel
 }
 
 /// A fixture setup failure.

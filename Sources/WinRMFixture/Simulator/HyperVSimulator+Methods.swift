@@ -155,20 +155,35 @@ extension HyperVSimulator {
         if let name = settings["ElementName"], name.isEmpty || name.count > 100 {
             return failed("ElementName must be 1 to 100 characters.")
         }
-        if let index = host.vmIndex(id: guid) {
-            if let type = settings["UserSnapshotType"] {
-                guard let value = Int(type), (2...5).contains(value) else {
-                    return failed("UserSnapshotType \(type) is not valid.")
+        var type: Int?
+        if host.vmIndex(id: guid) != nil {
+            if let text = settings["UserSnapshotType"] {
+                guard let value = Int(text), (2...5).contains(value) else {
+                    return failed("UserSnapshotType \(text) is not valid.")
                 }
-                host.vms[index].userSnapshotType = value
+                type = value
             }
-            if let name = settings["ElementName"] { host.vms[index].name = name }
-        } else if let index = host.checkpointIndex(id: guid) {
-            if let name = settings["ElementName"] { host.checkpoints[index].name = name }
-        } else {
+        } else if host.checkpointIndex(id: guid) == nil {
             return failed("No virtual system settings with InstanceID \(instanceID).")
         }
-        return output(request, "ModifySystemSettings", returnValue: 0)
+        guard configuration.settingsDelayMilliseconds > 0 else {
+            applySettings(id: guid, checkpointType: type, name: settings["ElementName"])
+            return output(request, "ModifySystemSettings", returnValue: 0)
+        }
+        let job = startJob(
+            method: "ModifySystemSettings", jobType: 94,
+            effect: .modifySettings(id: guid, checkpointType: type, name: settings["ElementName"]),
+            delayMilliseconds: configuration.settingsDelayMilliseconds)
+        return output(request, "ModifySystemSettings", returnValue: 4096, job: job)
+    }
+
+    func applySettings(id: String, checkpointType: Int?, name: String?) {
+        if let index = host.vmIndex(id: id) {
+            if let checkpointType { host.vms[index].userSnapshotType = checkpointType }
+            if let name { host.vms[index].name = name }
+        } else if let index = host.checkpointIndex(id: id), let name {
+            host.checkpoints[index].name = name
+        }
     }
 
     func requestStateChange(_ request: IncomingRequest, _ parameters: WSManInstance) throws(SimulatorFault)
@@ -267,6 +282,8 @@ extension HyperVSimulator {
             if let index = host.checkpointIndex(id: id) { host.checkpoints[index].hasMemory = false }
         case .changeState(let vmID, let target):
             if let index = host.vmIndex(id: vmID) { host.vms[index].state = target }
+        case .modifySettings(let id, let type, let name):
+            applySettings(id: id, checkpointType: type, name: name)
         case .fail(let code, let description):
             return fail(code, description)
         }

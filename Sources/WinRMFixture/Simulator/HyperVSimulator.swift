@@ -6,8 +6,16 @@ import XMLSupport
 /// and the rejections real hosts give to malformed clients.
 public actor HyperVSimulator: WSManResponder, FixtureInspector {
     public struct Configuration: Sendable {
-        /// How long every job runs before completing (0: completes before its first poll).
+        /// How long checkpoint and power jobs (CreateSnapshot, ApplySnapshot, DestroySnapshot(Tree),
+        /// ClearSnapshotState, RequestStateChange) run before completing (0: completes before its first poll).
         public var jobDelayMilliseconds: Int = 0
+        /// How long `ModifySystemSettings` jobs run (checkpoint type, renames). 0: the method completes at once
+        /// (ReturnValue 0, no job); above 0 it returns 4096 and a job, as real hosts do.
+        public var settingsDelayMilliseconds: Int = 0
+        /// The cost of one request on the wire (half before the host handles it, half after), as on a real host.
+        public var latencyMilliseconds: Int = 0
+        /// How latency is spent (tests pass their manual clock's sleep).
+        public var sleep: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
         /// How long the background disk merge after a checkpoint deletion runs (OperationalStatus 32772).
         public var mergeDelayMilliseconds: Int = 0
         /// `xml:lang` of responses (a real Japanese host sends `ja-JP`).
@@ -21,7 +29,7 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
     }
 
     public internal(set) var host: SimulatedHost
-    let configuration: Configuration
+    var configuration: Configuration
     let faults: FaultInjector
     let envelope: ResponseEnvelope
     var jobs: [String: SimulatedJob] = [:]
@@ -39,6 +47,29 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
         self.configuration = configuration
         self.faults = faults
         self.envelope = ResponseEnvelope(language: configuration.language)
+    }
+
+    /// The real-host cost model now in force.
+    public var costModel: CostModel {
+        CostModel(
+            latencyMilliseconds: configuration.latencyMilliseconds, jobDelayMilliseconds: configuration.jobDelayMilliseconds,
+            settingsDelayMilliseconds: configuration.settingsDelayMilliseconds,
+            mergeDelayMilliseconds: configuration.mergeDelayMilliseconds)
+    }
+
+    /// Changes the cost model at run time (jobs already started keep their duration).
+    public func setCostModel(_ model: CostModel) {
+        configuration.latencyMilliseconds = model.latencyMilliseconds
+        configuration.jobDelayMilliseconds = model.jobDelayMilliseconds
+        configuration.settingsDelayMilliseconds = model.settingsDelayMilliseconds
+        configuration.mergeDelayMilliseconds = model.mergeDelayMilliseconds
+    }
+
+    /// `POST /fixture/cost`: the keys given change, the others stay.
+    public func applyCostModel(json: [UInt8]) throws(CostModelError) -> CostModel {
+        let model = try costModel.updated(json: json)
+        setCostModel(model)
+        return model
     }
 
     /// Replaces the whole state (tests).
@@ -59,6 +90,16 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
     // MARK: request routing
 
     public func respond(to bytes: [UInt8]) async -> FixtureResponse {
+        let latency = Duration.milliseconds(configuration.latencyMilliseconds)
+        guard latency > .zero else { return handle(bytes) }
+        let sleep = configuration.sleep
+        await sleep(latency / 2)
+        let response = handle(bytes)
+        await sleep(latency / 2)
+        return response
+    }
+
+    func handle(_ bytes: [UInt8]) -> FixtureResponse {
         let request: IncomingRequest
         do {
             request = try IncomingRequest.read(bytes)
@@ -231,10 +272,12 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
         }
     }
 
-    func startJob(method: String, jobType: Int, effect: SimulatedJob.Effect) -> SimulatedJob {
+    func startJob(
+        method: String, jobType: Int, effect: SimulatedJob.Effect, delayMilliseconds: Int? = nil
+    ) -> SimulatedJob {
         var job = SimulatedJob(
             id: GUID.make(), method: method, jobType: jobType, startedAt: now,
-            duration: Double(configuration.jobDelayMilliseconds) / 1000, effect: effect,
+            duration: Double(delayMilliseconds ?? configuration.jobDelayMilliseconds) / 1000, effect: effect,
             injectedErrorCode: faults.takeJobFailure(method: method))
         if job.duration <= 0 { complete(&job, at: now) }
         jobs[job.id] = job

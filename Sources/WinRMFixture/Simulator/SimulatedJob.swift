@@ -9,6 +9,8 @@ struct SimulatedJob: Sendable {
         case destroyTree(id: String)
         case clearState(id: String)
         case changeState(vmID: String, to: Int)
+        /// `ModifySystemSettings` on a VM's or a checkpoint's settings (already validated).
+        case modifySettings(id: String, checkpointType: Int?, name: String?)
         /// The job fails with this ErrorCode (a parameter the host rejects only once the job runs).
         case fail(code: Int, description: String)
     }
