@@ -34,6 +34,8 @@ extension CheckpointService {
             request.scope == .one ? targets.map(\.id) : targets.flatMap { tree.descendants(of: $0.id) + [$0.id] })
         let vm = try await hostSteps(checkpoint: name) { () async throws(HyperVError) -> VirtualMachine in
             var vm = try await hyperV.waitForMerge(start.vm, deadline: deadline)
+            // The merge rewrites the chains: what the cache knows of this VM's files no longer holds.
+            disks.cache.invalidate(vmID: vm.id)
             for target in targets {
                 if request.scope == .one {
                     try await hyperV.destroy(target, vm: vm, deadline: deadline)

@@ -10,13 +10,15 @@ extension CheckpointService {
         return VMCheckpoints(vm: vm, tree: tree, storage: storage)
     }
 
-    /// The VM and its checkpoint tree, without disks (3 round trips). Read-only.
+    /// The VM and its checkpoint tree, without disks (2 round trips). Read-only.
     public func listCheckpoints(vmName: String) async throws(CheckpointError) -> (
         vm: VirtualMachine, tree: CheckpointTree
     ) {
         try await hostSteps { () async throws(HyperVError) in
             let vm = try await hyperV.findVM(named: vmName)
-            return (vm, try await hyperV.checkpointTree(of: vm, settings: try await hyperV.realizedSettings(of: vm)))
+            let tree = try await hyperV.settingsAndTree(of: vm).1
+            disks.cache.observe(vmID: vm.id, checkpointIDs: Set(tree.checkpoints.map(\.id)))
+            return (vm, tree)
         }
     }
 }

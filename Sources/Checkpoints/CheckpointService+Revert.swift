@@ -26,21 +26,25 @@ extension CheckpointService {
         case .asCheckpoint: wantRunning = target.hasMemory
         }
         let vm = try await hostSteps(checkpoint: name) { () async throws(HyperVError) -> VirtualMachine in
-            var vm = try await hyperV.waitForMerge(start.vm, deadline: deadline)
+            let vm = try await hyperV.waitForMerge(start.vm, deadline: deadline)
             if vm.isRunning || vm.enabledState == 9 {
                 try await hyperV.requestState(3, of: vm, deadline: deadline)
             }
             try await hyperV.apply(target, vm: vm, deadline: deadline)
-            vm = try await hyperV.refresh(vm)
-            if wantRunning {
-                if !vm.isRunning { try await hyperV.requestState(2, of: vm, deadline: deadline) }
-            } else if !vm.isOff {
-                try await hyperV.requestState(3, of: vm, deadline: deadline)
-            }
             return vm
         }
+        // After ApplySnapshot the VM is Saved (6) when the checkpoint holds memory, Off (3) otherwise. Its disks are
+        // final: read them while it starts (independent requests).
+        async let disks = storageResult(request.disks, of: vm, memoryCheckpoints: start.memoryCheckpoints)
+        try await hostSteps(checkpoint: name) { () async throws(HyperVError) in
+            if wantRunning {
+                try await hyperV.requestState(2, of: vm, deadline: deadline)
+            } else if target.hasMemory, !(try await hyperV.refresh(vm)).isOff {
+                try await hyperV.requestState(3, of: vm, deadline: deadline)
+            }
+        }
         let note = wantRunning && !target.hasMemory ? " (the checkpoint has no saved memory, so the VM booted)" : ""
-        let storage = try await storage(request.disks, of: vm, memoryCheckpoints: start.memoryCheckpoints)
+        let storage = try await disks.get()
         var after = vm
         after.enabledState = wantRunning ? 2 : 3
         return CheckpointReport(

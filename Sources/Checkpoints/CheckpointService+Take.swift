@@ -40,7 +40,7 @@ extension CheckpointService {
                 "VM \(vm.name) already has \(tree.checkpoints.count) checkpoints, Hyper-V's limit is \(settings.maxCheckpoints); delete old VM snapshots first",
                 vm: vm.name, checkpoint: name)
         }
-        var plan = try TakePlan.make(request.consistency, vm: vm, checkpoint: name)
+        var plan = try TakePlan.make(request.consistency, vm: vm, checkpoint: name, current: currentType)
         var changedType = plan.checkpointType.map { $0 != currentType } ?? false
         var entry = OperationJournal.Entry(
             operation: "take", vmName: vm.name, vmID: vm.id, snapshotName: name,
@@ -48,6 +48,7 @@ extension CheckpointService {
             startedAt: Date().timeIntervalSince1970)
         try record(entry)
         var created: Checkpoint
+        var storageRead: Result<VMStorage, CheckpointError> = .success(VMStorage(disks: [], memoryMB: 0))
         do throws(CheckpointError) {
             if changedType, let type = plan.checkpointType {
                 try await hostSteps { () async throws(HyperVError) in
@@ -82,9 +83,16 @@ extension CheckpointService {
                         "crash-consistent: the guest could not be quiesced (\(failure.message)), so a standard checkpoint was taken and its memory dropped (hyperv.quiesce_fallback = crash-consistent)"
                 )
             }
+            if plan.hostMayFallBack && created.hasMemory {
+                // Production type: Hyper-V could not quiesce the guest and took a standard checkpoint instead.
+                try await fellBack(created, vm: vm, name: name, plan: &plan, entry: &entry, deadline: deadline)
+            }
             entry.checkpointID = created.id
             entry.step = .created
             try record(entry)
+            // The disks are final now: read them while the checkpoint is renamed (independent requests).
+            let memoryCheckpoints = start.memoryCheckpoints + (created.hasMemory && !plan.dropMemory ? 1 : 0)
+            async let disks = storageResult(request.disks, of: vm, memoryCheckpoints: memoryCheckpoints)
             let checkpoint = created
             try await hostSteps(checkpoint: name) { () async throws(HyperVError) in
                 try await hyperV.rename(checkpoint, to: name, vm: vm, deadline: deadline)
@@ -99,6 +107,7 @@ extension CheckpointService {
                 }
                 created.hasMemory = false
             }
+            storageRead = await disks
         } catch {
             if error.code == .jobTimedOut, journal.entry(vmID: vm.id)?.step == .jobStarted {
                 // The job still runs on the host. Keep the journal (and the changed type): the next operation on
@@ -115,11 +124,39 @@ extension CheckpointService {
         }
         await restoreType(currentType, changed: changedType, vm: vm)
         let memoryCheckpoints = start.memoryCheckpoints + (created.hasMemory ? 1 : 0)
-        let storage = try await storage(request.disks, of: vm, memoryCheckpoints: memoryCheckpoints)
+        let storage = try storageRead.get()
         return CheckpointReport(
             outcome: .created(plan.consistency), vm: vm, checkpoint: created, currentCheckpointID: created.id,
             memoryCheckpoints: memoryCheckpoints, storage: storage,
             summary: "created checkpoint \(name) (id \(created.id)) of VM \(vm.name): \(plan.consistency.description)")
+    }
+
+    /// A Production-type VM got a standard checkpoint (with memory) because its guest could not quiesce: keep it
+    /// crash-consistent (memory dropped) or remove it and fail, as `hyperv.quiesce_fallback` says.
+    func fellBack(
+        _ created: Checkpoint, vm: VirtualMachine, name: String, plan: inout TakePlan,
+        entry: inout OperationJournal.Entry, deadline: ContinuousClock.Instant
+    ) async throws(CheckpointError) {
+        let reason =
+            "Hyper-V could not quiesce the guest and took a standard checkpoint instead (checkpoint type Production)"
+        guard settings.quiesceFallback == .crashConsistent else {
+            try await hostSteps { () async throws(HyperVError) in
+                try await hyperV.destroy(created, vm: vm, deadline: deadline)
+            }
+            throw CheckpointError(
+                .quiesceFailed,
+                "the guest of VM \(vm.name) could not be quiesced for a production checkpoint (\(reason)); hyperv.quiesce_fallback = fail, so it was deleted and no snapshot was taken — check the guest's integration services (VSS / fsfreeze), or snapshot without quiescing",
+                vm: vm.name, checkpoint: name)
+        }
+        logger.warning(
+            "guest could not quiesce; keeping a crash-consistent checkpoint", metadata: ["cloudstack.vm": "\(vm.name)"])
+        plan.dropMemory = true
+        entry.dropMemory = true
+        plan.consistency = ConsistencyAchieved(
+            kind: .crashConsistent, fallbackReason: reason,
+            description:
+                "crash-consistent: the guest could not be quiesced (\(reason)), so its memory was dropped (hyperv.quiesce_fallback = crash-consistent)"
+        )
     }
 
     /// `CreateSnapshot`, with its job id journaled before the wait.

@@ -73,7 +73,7 @@ public struct CheckpointService: Sendable {
     }
 
     /// What every operation starts from: the VM (exactly one by name), any journaled operation of an earlier
-    /// process finished, the VM's realized settings and its checkpoint tree (3 round trips + recovery).
+    /// process finished, the VM's realized settings and its checkpoint tree (2 round trips + recovery).
     struct Start: Sendable {
         var vm: VirtualMachine
         var settings: WSManInstance
@@ -89,8 +89,9 @@ public struct CheckpointService: Sendable {
         let vm = try await hostSteps { () async throws(HyperVError) in try await hyperV.findVM(named: vmName) }
         try await recover(vm: vm, deadline: deadline)
         return try await hostSteps { () async throws(HyperVError) in
-            let settings = try await hyperV.realizedSettings(of: vm)
-            return Start(vm: vm, settings: settings, tree: try await hyperV.checkpointTree(of: vm, settings: settings))
+            let (settings, tree) = try await hyperV.settingsAndTree(of: vm)
+            disks.cache.observe(vmID: vm.id, checkpointIDs: Set(tree.checkpoints.map(\.id)))
+            return Start(vm: vm, settings: settings, tree: tree)
         }
     }
 
@@ -117,6 +118,15 @@ public struct CheckpointService: Sendable {
             }
         } catch {
             throw CheckpointError(error)
+        }
+    }
+
+    /// ``storage(_:of:memoryCheckpoints:)`` as a value, for reading disks concurrently with other steps.
+    func storageResult(_ detail: DiskDetail, of vm: VirtualMachine, memoryCheckpoints: Int) async
+        -> Result<VMStorage, CheckpointError>
+    {
+        do { return .success(try await storage(detail, of: vm, memoryCheckpoints: memoryCheckpoints)) } catch {
+            return .failure(error)
         }
     }
 

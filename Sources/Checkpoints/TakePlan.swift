@@ -6,12 +6,22 @@ struct TakePlan: Sendable, Equatable {
     var checkpointType: CheckpointType?
     var dropMemory: Bool
     var consistency: ConsistencyAchieved
+    /// The VM's own type is Production: Hyper-V quiesces, and silently takes a standard checkpoint (with memory) when
+    /// the guest cannot — detected afterwards and handled by `hyperv.quiesce_fallback`.
+    var hostMayFallBack = false
 
-    static func make(_ request: ConsistencyRequest, vm: VirtualMachine, checkpoint: String) throws(CheckpointError)
-        -> TakePlan
-    {
+    /// `current`: the VM's own checkpoint type. No type change when it already gives what is asked (DESIGN §12).
+    static func make(
+        _ request: ConsistencyRequest, vm: VirtualMachine, checkpoint: String, current: CheckpointType = .standard
+    ) throws(CheckpointError) -> TakePlan {
         let running = vm.isRunning || vm.enabledState == 9
         switch (running, request) {
+        case (true, .applicationConsistent) where current == .production || current == .productionOnly:
+            return TakePlan(
+                checkpointType: current, dropMemory: false,
+                consistency: .init(
+                    kind: .applicationConsistent, description: "application-consistent (production checkpoint)"),
+                hostMayFallBack: current == .production)
         case (true, .withMemory):
             return TakePlan(
                 checkpointType: .standard, dropMemory: false,

@@ -1,27 +1,36 @@
 import WSMan
 
 /// Reads a VM's disks: the realized settings' `Msvm_StorageAllocationSettingData` (1 round trip; the memory
-/// setting 1 more, only when asked), then per disk a `GetVirtualHardDiskSettingData` `ParentPath` walk, with
-/// `GetVirtualHardDiskState` for the size of each differencing file. Disks are walked concurrently.
-/// A host that cannot report a file's size (no `GetVirtualHardDiskState`) costs that size, not the command.
+/// setting in parallel, only when asked), then per disk a `GetVirtualHardDiskSettingData` `ParentPath` walk, with
+/// `GetVirtualHardDiskState` for the size of each differencing file, both asked in parallel. Disks are walked
+/// concurrently. What ``DiskChainCache`` knows is not asked again: a walk reads the active file and the files that
+/// froze since the last walk. A host that cannot report a file's size costs that size, not the command.
 public struct DiskChainReader: Sendable {
     public let client: WSManClient
     /// Guard against a cyclic or absurd chain.
     public var maxDepth = 128
+    /// Frozen files of this host (shared by every copy of this reader).
+    public let cache: DiskChainCache
 
-    public init(client: WSManClient) {
+    public init(client: WSManClient, cache: DiskChainCache = DiskChainCache()) {
         self.client = client
+        self.cache = cache
     }
 
     public func storage(of vm: VirtualMachine, includeMemory: Bool = true) async throws(HyperVError) -> VMStorage {
+        let reader = self
         func components(_ resultClass: String) async throws(HyperVError) -> [WSManInstance] {
             let query = WQL.associators(
                 of: Msvm.virtualSystemSettingData, keys: [Selector("InstanceID", "Microsoft:\(vm.id)")],
                 associationClass: "Msvm_VirtualSystemSettingDataComponent", resultClass: resultClass)
-            do { return try await client.enumerate(EnumerateRequest(wql: query, maxElements: 256)) } catch {
+            do { return try await reader.client.enumerate(EnumerateRequest(wql: query, maxElements: 256)) } catch {
                 throw .wsman(error, doing: "reading the VM's \(resultClass)", vm: vm.name)
             }
         }
+        async let memoryQuantity: Int = {
+            guard includeMemory else { return 0 }
+            return (try? await components(Msvm.memorySettingData))?.first?.int("VirtualQuantity") ?? 0
+        }()
         let storage = try await components(Msvm.storageAllocationSettingData)
         let paths =
             storage
@@ -36,15 +45,11 @@ public struct DiskChainReader: Sendable {
                 )
             }
             .compactMap { $0.strings("HostResource").first }
-        let memory =
-            includeMemory ? ((try? await components(Msvm.memorySettingData))?.first?.int("VirtualQuantity") ?? 0) : 0
-        let reader = self
-        let name = vm.name
         let disks: [VirtualDisk]
         do {
             disks = try await withThrowingTaskGroup(of: (Int, VirtualDisk).self) { group in
                 for (index, path) in paths.enumerated() {
-                    group.addTask { (index, try await reader.chain(from: path, vm: name)) }
+                    group.addTask { (index, try await reader.chain(from: path, vm: vm)) }
                 }
                 var result: [(Int, VirtualDisk)] = []
                 for try await item in group { result.append(item) }
@@ -55,11 +60,12 @@ public struct DiskChainReader: Sendable {
         } catch {
             throw HyperVError(.unexpectedAnswer, "reading the disks of VM \(vm.name) failed: \(error)", vm: vm.name)
         }
-        return VMStorage(disks: disks, memoryMB: memory)
+        return VMStorage(disks: disks, memoryMB: await memoryQuantity)
     }
 
-    /// Walks `ParentPath` from `path` to the base disk.
-    public func chain(from path: String, vm: String) async throws(HyperVError) -> VirtualDisk {
+    /// Walks `ParentPath` from `path` (the active file) to the base disk, asking only what the cache does not know.
+    public func chain(from path: String, vm: VirtualMachine) async throws(HyperVError) -> VirtualDisk {
+        let useCache = !vm.isMerging
         var chain: [String] = []
         var bytes: Int64 = 0
         var current: String? = path
@@ -68,25 +74,55 @@ public struct DiskChainReader: Sendable {
             else {
                 throw HyperVError(
                     .unexpectedAnswer,
-                    "the disk chain of \(VirtualDisk.fileName(path)) on VM \(vm) loops or is deeper than \(maxDepth)",
-                    vm: vm)
+                    "the disk chain of \(VirtualDisk.fileName(path)) on VM \(vm.name) loops or is deeper than \(maxDepth)",
+                    vm: vm.name)
             }
+            let frozen = !chain.isEmpty
             chain.append(file)
-            let settings = try await embedded(
-                "GetVirtualHardDiskSettingData", output: "SettingData", path: file, vm: vm)
-            let parent = settings["ParentPath"] ?? ""
-            if !parent.isEmpty {
-                if let size = settings["FileSize"].flatMap({ Int64($0) }) {
-                    bytes += size
-                } else if let state = try? await embedded(
-                    "GetVirtualHardDiskState", output: "State", path: file, vm: vm)
-                {
-                    bytes += Int64(state["FileSize"] ?? "") ?? 0
-                }
-            }
+            let known = useCache && frozen ? cache.entry(file) : nil
+            let (parent, size) = try await describe(file, known: known, vm: vm.name)
+            if !parent.isEmpty { bytes += size ?? 0 }
+            if useCache { cache.remember(file, vmID: vm.id, parent: parent, frozenSize: frozen ? size : nil) }
             current = parent.isEmpty ? nil : parent
         }
         return VirtualDisk(activePath: path, chain: chain, differencingBytes: bytes)
+    }
+
+    /// A file's `ParentPath` and (for a differencing file) its size: from the cache, or `GetVirtualHardDiskSettingData`
+    /// and `GetVirtualHardDiskState` asked at the same time (the size is only used when there is a parent).
+    func describe(_ file: String, known: DiskChainCache.Entry?, vm: String) async throws(HyperVError)
+        -> (parent: String, size: Int64?)
+    {
+        if let known, known.parent.isEmpty { return ("", nil) }
+        if let known, let size = known.frozenSize { return (known.parent, size) }
+        let reader = self
+        // A `.vhdx` is almost always a base disk (its size is not counted): ask its state only if it has a parent.
+        let likelyDifferencing = !file.lowercased().hasSuffix(".vhdx") && !file.lowercased().hasSuffix(".vhd")
+        async let early =
+            likelyDifferencing
+            ? try? reader.embedded("GetVirtualHardDiskState", output: "State", path: file, vm: vm) : nil
+        let parent: String
+        var sizeFromSettings: Int64?
+        if let known {
+            parent = known.parent
+        } else {
+            let settings: CIMInstance
+            do {
+                settings = try await embedded(
+                    "GetVirtualHardDiskSettingData", output: "SettingData", path: file, vm: vm)
+            } catch {
+                _ = await early
+                throw error
+            }
+            parent = settings["ParentPath"] ?? ""
+            sizeFromSettings = settings["FileSize"].flatMap { Int64($0) }
+        }
+        var state = await early
+        if state == nil, !parent.isEmpty, sizeFromSettings == nil, !likelyDifferencing {
+            state = try? await embedded("GetVirtualHardDiskState", output: "State", path: file, vm: vm)
+        }
+        let size = state.flatMap { Int64($0["FileSize"] ?? "") }
+        return (parent, sizeFromSettings ?? size)
     }
 
     func embedded(_ method: String, output name: String, path: String, vm: String) async throws(HyperVError)

@@ -1,3 +1,4 @@
+import Foundation
 import WSMan
 
 /// Progress of a Hyper-V job, reported while waiting.
@@ -10,8 +11,7 @@ public struct JobProgress: Sendable, Equatable {
 
 /// When to look at a running job again: soon enough that a finished job is noticed within `fraction` of the time it
 /// ran (plus the poll's round trip), never more often than every `minimum` (plus a round trip), never waiting more
-/// than `maximum`. When the job reports progress, the next look aims just past its estimated completion, within
-/// twice that fraction: sooner when the end is near, fewer looks when it is far.
+/// than `maximum`. When the job reports steady progress, the next look aims just past the end it projects.
 public struct PollSchedule: Sendable, Equatable {
     public var minimum: Duration
     public var maximum: Duration
@@ -23,23 +23,53 @@ public struct PollSchedule: Sendable, Equatable {
         self.fraction = fraction
     }
 
+    /// A look at a running job: how long it had run and the `PercentComplete` it reported.
+    public struct Observation: Sendable, Equatable {
+        public var elapsed: Duration
+        public var percent: Int
+        public init(elapsed: Duration, percent: Int) {
+            self.elapsed = elapsed
+            self.percent = percent
+        }
+        /// The job's total duration if it progresses at the rate seen so far. `PercentComplete` is a whole number
+        /// (17 means 17–18%): the middle of that range is used, and only from 10% on is it precise enough to plan by.
+        var projectedTotal: Duration? {
+            (1...99).contains(percent) ? elapsed * (100.0 / (Double(percent) + 0.5)) : nil
+        }
+        var isPrecise: Bool { percent >= 10 }
+    }
+
     /// The pause before the next poll.
     /// - Parameters:
     ///   - elapsed: how long the job has run, as of the last poll's observation.
-    ///   - percent: its `PercentComplete` then, when it reported one between 1 and 99.
+    ///   - percent: its `PercentComplete` then.
     ///   - roundTrip: what the last poll cost (its observation happened about half-way through).
-    public func delay(elapsed: Duration, percent: Int? = nil, roundTrip: Duration = .zero) -> Duration {
+    ///   - previous: the observation before, if any. When both project the same end (within 10%), the progress is
+    ///     trusted: the next look is aimed just past that end, however far. Otherwise the pause is a fraction of the
+    ///     time waited — shortened when the projection says the end is nearer — so a wrong projection never costs
+    ///     more than twice that fraction.
+    public func delay(
+        elapsed: Duration, percent: Int? = nil, roundTrip: Duration = .zero, previous: Observation? = nil
+    ) -> Duration {
         var delay = elapsed * fraction
-        if let percent, (1...99).contains(percent) {
-            let total = elapsed * (100.0 / Double(percent))
-            // Arrive just after the estimated end: its remaining time, minus the half round trip already spent
-            // receiving the last answer and the half the next request spends on its way, plus 1% of slack.
-            let estimate = total - elapsed - roundTrip + total * 0.01
-            // Sooner when the end is near; later (fewer polls) when it is far, but never beyond twice the fraction:
-            // a wrong estimate still costs at most 2 × fraction of the job's duration.
-            delay = max(min(estimate, delay * 2), .zero)
+        let now = Observation(elapsed: elapsed, percent: percent ?? 0)
+        if let total = now.projectedTotal {
+            // Arrive just after the projected end: the time left, minus the half round trip spent receiving the last
+            // answer and the half the next request spends on its way, plus 1% of slack.
+            let aim = max(total - elapsed - roundTrip + total * 0.01, .zero)
+            if let previous, previous.isPrecise, now.isPrecise, let earlier = previous.projectedTotal,
+                abs(Self.seconds(earlier) / Self.seconds(total) - 1) <= 0.1
+            {
+                delay = aim
+            } else {
+                delay = min(aim, delay * 2)
+            }
         }
         return min(max(delay, minimum), maximum)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 
@@ -64,6 +94,7 @@ public struct JobWaiter: Sendable {
         let deadline = started + timeout
         let jobID = job.selector("InstanceID") ?? "?"
         var lastPercent = -1
+        var previous: PollSchedule.Observation?
         var first = true
         var delay = Duration.zero
         while true {
@@ -72,7 +103,8 @@ public struct JobWaiter: Sendable {
                 if pause > .zero {
                     do { try await clock.sleep(pause) } catch {
                         throw HyperVError(
-                            .jobTimedOut, "\(method) on VM \(vm ?? "?"): waiting for job \(jobID) was cancelled", vm: vm)
+                            .jobTimedOut, "\(method) on VM \(vm ?? "?"): waiting for job \(jobID) was cancelled", vm: vm
+                        )
                     }
                 }
             }
@@ -104,11 +136,51 @@ public struct JobWaiter: Sendable {
                         + "it keeps running on the host — retry the command later (it is idempotent) or raise hyperv.job_timeout_seconds",
                     vm: vm)
             }
-            // The job was observed about half-way through the poll; it started (for us) when the invoke answered.
+            // The job was observed about half-way through the poll; it started (for us) when the invoke answered,
+            // half a round trip after it started on the host — the host's own ElapsedTime is exact when it has one.
             let roundTrip = received - sent
-            delay = schedule.delay(
-                elapsed: sent + roundTrip / 2 - started, percent: percent, roundTrip: roundTrip)
+            let ours = sent + roundTrip / 2 - started
+            let elapsed = max(ours, instance.string("ElapsedTime").flatMap(Self.interval) ?? .zero)
+            delay = schedule.delay(elapsed: elapsed, percent: percent, roundTrip: roundTrip, previous: previous)
+            previous = PollSchedule.Observation(elapsed: elapsed, percent: percent)
         }
+    }
+
+    /// A CIM interval: DMTF `ddddddddhhmmss.mmmmmm:000` (WMI) or `xs:duration` `PnDTnHnMn.nS` (the WS-Man binding).
+    static func interval(_ text: String) -> Duration? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if text.count == 25, text.hasSuffix(":000"), let dot = text.firstIndex(of: ".") {
+            let digits = text[..<dot]
+            guard digits.count == 14, let days = Int(digits.prefix(8)), let hours = Int(digits.dropFirst(8).prefix(2)),
+                let minutes = Int(digits.dropFirst(10).prefix(2)), let seconds = Int(digits.dropFirst(12)),
+                let micros = Int(text[text.index(after: dot)...].prefix(6))
+            else { return nil }
+            return .seconds(((days * 24 + hours) * 60 + minutes) * 60 + seconds) + .microseconds(micros)
+        }
+        guard text.hasPrefix("P") else { return nil }
+        var total = 0.0
+        var number = ""
+        var inTime = false
+        var components = 0
+        for character in text.dropFirst() {
+            switch character {
+            case "T": inTime = true
+            case "0"..."9", ".": number.append(character)
+            case "D", "H", "M", "S":
+                guard let value = Double(number) else { return nil }
+                switch (character, inTime) {
+                case ("D", false): total += value * 86_400
+                case ("H", true): total += value * 3600
+                case ("M", true): total += value * 60
+                case ("S", true): total += value
+                default: return nil
+                }
+                number = ""
+                components += 1
+            default: return nil
+            }
+        }
+        return number.isEmpty && components > 0 ? .milliseconds(Int64((total * 1000).rounded())) : nil
     }
 
     func failure(_ job: WSManInstance, method: String, vm: String?, jobID: String) -> HyperVError {

@@ -152,37 +152,66 @@ for label in timings.keys.sorted() {
     print(padded + String(format: " %9.2f   %d", median(timings[label]!), Int(median(trips[label]!.map(Double.init)))))
 }
 
-// 2b. Side by side with pywinrm: the same three-request sequence against the same fixture.
-let sequenceRuns = 200
-let imageService = ResourceURI.v2("Msvm_ImageManagementService")
-var swiftSequence: [Double] = []
-for _ in 0..<sequenceRuns {
-    let start = ContinuousClock.now
-    let client = WSManClient(transport: transport)
-    let vm = try await client.enumerate(
-        EnumerateRequest(wql: WQL.select(from: "Msvm_ComputerSystem", where: [("ElementName", "i-2-17-VM")]))
-    ).first!
-    let name = vm.string("Name")!
-    let got = try await client.get(
-        GetRequest(
-            resourceURI: ResourceURI.v2("Msvm_ComputerSystem"),
-            selectors: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", name)]))
-    let output = try await client.invoke(
-        InvokeRequest(
-            resourceURI: imageService, method: "GetVirtualHardDiskSettingData",
-            selectors: [Selector("CreationClassName", "Msvm_ImageManagementService")],
-            parameters: [.scalar("Path", #"C:\ClusterStorage\Volume1\19ae8e67-cb2c-4ab4-901e-e0b864272b59.vhdx"#)]))
-    let settings = try CIMInstance.parse(cimXML: output.output.string("SettingData") ?? "")
-    precondition(got.int("EnabledState") != nil && settings.className == "Msvm_VirtualHardDiskSettingData")
-    swiftSequence.append(ms(ContinuousClock.now - start))
+// 2a. The real-host profile: the same service against a host that costs what a real one does.
+let profile = RealHostProfile(runs: 5)
+let model = profile.model
+print(
+    "\n== real-host profile: \(model.latencyMilliseconds) ms per request, \(model.jobDelayMilliseconds) ms checkpoint/power jobs, \(model.settingsDelayMilliseconds) ms settings jobs (\(profile.runs) runs each)"
+)
+print("command                                                  median ms   round trips   floor ms   ratio")
+for row in try await profile.run(logger: quiet) {
+    let time = median(row.times)
+    let floor = median(row.floors)
+    print(
+        row.label.padding(toLength: 56, withPad: " ", startingAt: 0)
+            + String(
+                format: " %9.0f   %11d   %8.0f   %5.2f", time, Int(median(row.trips.map(Double.init))), floor,
+                time / floor))
 }
-print("\n== side by side: Enumerate VM + Get VM + GetVirtualHardDiskSettingData, same fixture, \(sequenceRuns) runs")
-print(String(format: "hyperv-agent (libxml2 + libcurl)  median %.3f ms", median(swiftSequence)))
-let python = ProcessInfo.processInfo.environment["PYWINRM_PYTHON"] ?? ".build-venv/bin/python"
-if FileManager.default.isExecutableFile(atPath: python) {
+print("job detection (RequestStateChange, polled): job ms, noticed after ms (bar: 10% + 1 round trip), polls")
+for (duration, lag, polls) in try await profile.detectionLag(logger: quiet) {
+    let bar = Double(duration) / 10 + Double(model.latencyMilliseconds)
+    print(
+        String(
+            format: "  %6d ms job   noticed %6.1f ms after it ended (bar %5.1f ms)   %d polls", duration, lag, bar,
+            polls))
+}
+
+// 2b. Side by side with pywinrm: the same three-request sequence against the same fixture, on loopback and with the
+// real-host latency (the fixture's cost model changed at run time).
+let imageService = ResourceURI.v2("Msvm_ImageManagementService")
+func swiftSequence(runs: Int) async throws -> Double {
+    var timings: [Double] = []
+    for _ in 0..<runs {
+        let start = ContinuousClock.now
+        let client = WSManClient(transport: transport)
+        let vm = try await client.enumerate(
+            EnumerateRequest(wql: WQL.select(from: "Msvm_ComputerSystem", where: [("ElementName", "i-2-17-VM")]))
+        ).first!
+        let name = vm.string("Name")!
+        let got = try await client.get(
+            GetRequest(
+                resourceURI: ResourceURI.v2("Msvm_ComputerSystem"),
+                selectors: [Selector("CreationClassName", "Msvm_ComputerSystem"), Selector("Name", name)]))
+        let output = try await client.invoke(
+            InvokeRequest(
+                resourceURI: imageService, method: "GetVirtualHardDiskSettingData",
+                selectors: [Selector("CreationClassName", "Msvm_ImageManagementService")],
+                parameters: [.scalar("Path", #"C:\ClusterStorage\Volume1\19ae8e67-cb2c-4ab4-901e-e0b864272b59.vhdx"#)]))
+        let settings = try CIMInstance.parse(cimXML: output.output.string("SettingData") ?? "")
+        precondition(got.int("EnabledState") != nil && settings.className == "Msvm_VirtualHardDiskSettingData")
+        timings.append(ms(ContinuousClock.now - start))
+    }
+    return median(timings)
+}
+func pywinrmSequence(runs: Int) throws -> String {
+    let python = ProcessInfo.processInfo.environment["PYWINRM_PYTHON"] ?? ".build-venv/bin/python"
+    guard FileManager.default.isExecutableFile(atPath: python) else {
+        return "pywinrm: not installed (make bench installs it into .build-venv from PyPI)"
+    }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = ["scripts/pywinrm-bench.py", fixture.url, "bench", String(sequenceRuns)]
+    process.arguments = ["scripts/pywinrm-bench.py", fixture.url, "bench", String(runs)]
     process.environment = ["WINRM_BENCH_PASSWORD": benchSecret, "PATH": "/usr/bin:/bin"]
     let pipe = Pipe()
     process.standardOutput = pipe
@@ -190,16 +219,25 @@ if FileManager.default.isExecutableFile(atPath: python) {
     let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
         in: .whitespacesAndNewlines)
     process.waitUntilExit()
-    if let peer = Double(text), process.terminationStatus == 0 {
+    guard let peer = Double(text), process.terminationStatus == 0 else {
+        return "pywinrm run failed (status \(process.terminationStatus)): \(text)"
+    }
+    return String(format: "%.3f", peer)
+}
+for (label, latency, runs) in [("loopback", 0, 200), ("25 ms per request (real-host cost model)", 25, 20)] {
+    await simulator.setCostModel(CostModel(latencyMilliseconds: latency))
+    let ours = try await swiftSequence(runs: runs)
+    let peer = try pywinrmSequence(runs: runs)
+    print("\n== side by side: Enumerate VM + Get VM + GetVirtualHardDiskSettingData, \(label), \(runs) runs")
+    print(String(format: "hyperv-agent (libxml2 + libcurl)    median %.3f ms", ours))
+    if let value = Double(peer) {
         print(
             String(
-                format: "pywinrm 0.5 (requests + xmltodict)  median %.3f ms   ratio pywinrm/agent %.1fx", peer,
-                peer / median(swiftSequence)))
+                format: "pywinrm 0.5 (requests + xmltodict)  median %.3f ms   ratio pywinrm/agent %.2fx", value,
+                value / ours))
     } else {
-        print("pywinrm run failed (status \(process.terminationStatus)): \(text)")
+        print(peer)
     }
-} else {
-    print("pywinrm: not installed (make bench installs it into .build-venv from PyPI)")
 }
 await fixture.stop()
 

@@ -37,7 +37,8 @@ import WinRMFixture
             #expect(
                 await harness.revert(Commands.revert("http-snap", type: "DiskAndMemory"))["vmState"]?.stringValue
                     == "PowerOn")
-            #expect(await harness.delete(Commands.delete("http-snap")).result)
+            let deleted = await harness.delete(Commands.delete("http-snap"))
+            #expect(deleted.result, "\(deleted.details)")
             #expect(await simulator.host.checkpoints.count == 2)
         }
     }

@@ -1,10 +1,11 @@
 import Foundation
-import HyperV
 import Synchronization
 import TestSupport
 import Testing
 import WSMan
 import WinRMFixture
+
+@testable import HyperV
 
 /// JobWaiter against simulated jobs on a virtual clock: what it reports, when it gives up, how often it asks.
 @Suite struct JobWaiterTests {
@@ -71,7 +72,8 @@ import WinRMFixture
             try await waiter.wait(for: job, method: "CreateSnapshot", vm: "v", timeout: .seconds(60))
         }
         #expect(error?.code == .jobTimedOut)
-        #expect(clock.elapsed >= .seconds(60) && clock.elapsed <= .milliseconds(60_100), "the last look is at the deadline")
+        #expect(
+            clock.elapsed >= .seconds(60) && clock.elapsed <= .milliseconds(60_100), "the last look is at the deadline")
         // The pause grows with the time waited: about 20 looks in the first 100 ms, then 5% more each time.
         #expect(clock.sleeps <= 160, "\(clock.sleeps) polls in 60 s")
     }
@@ -99,17 +101,47 @@ import WinRMFixture
         #expect(polls <= 120, "\(polls) polls for a \(duration) job")
     }
 
+    @Test(arguments: [
+        ("00000000000001.500000:000", Duration.milliseconds(1500)),
+        ("00000001020304.000250:000", .seconds(93784) + .microseconds(250)),
+        ("PT1.5S", .milliseconds(1500)), ("P1DT2H3M4S", .seconds(93784)), ("PT0S", .zero),
+    ])
+    func hostIntervalsAreRead(text: String, expected: Duration) {
+        #expect(JobWaiter.interval(text) == expected)
+    }
+
+    @Test func oddIntervalsAreIgnored() {
+        for text in ["", "soon", "P", "PT1.5", "00000000000001.5:000", "P1H"] {
+            #expect(JobWaiter.interval(text) == nil, "\(text)")
+        }
+    }
+
     @Test func theScheduleFollowsTheElapsedTimeAndTheReportedProgress() {
         let schedule = PollSchedule(minimum: .milliseconds(5), maximum: .seconds(30), fraction: 0.05)
         #expect(schedule.delay(elapsed: .zero) == .milliseconds(5), "never more often than the minimum")
         #expect(schedule.delay(elapsed: .seconds(1)) == .milliseconds(50))
         #expect(schedule.delay(elapsed: .seconds(3600)) == .seconds(30), "capped")
-        // 95% after 950 ms: done at about 1 s; look again just after it (35 ms), not a fraction later (47.5 ms).
-        #expect(
-            schedule.delay(elapsed: .milliseconds(950), percent: 95, roundTrip: .milliseconds(25))
-                == .milliseconds(35))
+        // 94% after 940 ms: done at about 995 ms (94.5%); look again just after it (55 − 25 + 10 ms), within 1 ms.
+        let near = schedule.delay(elapsed: .milliseconds(940), percent: 94, roundTrip: .milliseconds(25))
+        #expect(near > .milliseconds(39) && near < .milliseconds(41), "\(near)")
         // Far from the end: fewer looks, but never beyond twice the fraction of the time waited.
         #expect(schedule.delay(elapsed: .seconds(1), percent: 10) == .milliseconds(100))
         #expect(schedule.delay(elapsed: .seconds(1), percent: 0) == .milliseconds(50), "no progress: the fraction")
+        // Steady progress (two looks projecting the same end, 1.95 s at 19% and 2.05 s at 20% → 10 s): aim just
+        // past it, however far.
+        let steady = schedule.delay(
+            elapsed: .milliseconds(2050), percent: 20, roundTrip: .milliseconds(25),
+            previous: PollSchedule.Observation(elapsed: .milliseconds(1950), percent: 19))
+        #expect(steady > .milliseconds(8_024) && steady < .milliseconds(8_026), "\(steady)")
+        // Below 10% a whole percent is too coarse to plan by: the fraction rule.
+        let coarse = schedule.delay(
+            elapsed: .milliseconds(120), percent: 2, roundTrip: .milliseconds(25),
+            previous: PollSchedule.Observation(elapsed: .milliseconds(60), percent: 1))
+        #expect(coarse == .milliseconds(12))
+        // Unsteady progress (projections 10 s and 4 s): the fraction rule.
+        let unsteady = schedule.delay(
+            elapsed: .seconds(2), percent: 50, roundTrip: .milliseconds(25),
+            previous: PollSchedule.Observation(elapsed: .seconds(1), percent: 10))
+        #expect(unsteady == .milliseconds(200))
     }
 }

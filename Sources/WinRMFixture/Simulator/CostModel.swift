@@ -44,7 +44,9 @@ public struct CostModel: Codable, Sendable, Equatable {
             case .jobDelayMilliseconds?: model.jobDelayMilliseconds = number
             case .settingsDelayMilliseconds?: model.settingsDelayMilliseconds = number
             case .mergeDelayMilliseconds?: model.mergeDelayMilliseconds = number
-            case nil: throw CostModelError(message: "unknown key \(key) (latency_ms, job_delay_ms, settings_delay_ms, merge_delay_ms)")
+            case nil:
+                throw CostModelError(
+                    message: "unknown key \(key) (latency_ms, job_delay_ms, settings_delay_ms, merge_delay_ms)")
             }
         }
         return model

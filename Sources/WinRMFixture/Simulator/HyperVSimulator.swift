@@ -52,7 +52,8 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
     /// The real-host cost model now in force.
     public var costModel: CostModel {
         CostModel(
-            latencyMilliseconds: configuration.latencyMilliseconds, jobDelayMilliseconds: configuration.jobDelayMilliseconds,
+            latencyMilliseconds: configuration.latencyMilliseconds,
+            jobDelayMilliseconds: configuration.jobDelayMilliseconds,
             settingsDelayMilliseconds: configuration.settingsDelayMilliseconds,
             mergeDelayMilliseconds: configuration.mergeDelayMilliseconds)
     }
