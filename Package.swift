@@ -137,6 +137,6 @@ let package = Package(
             dependencies: [
                 "WinRMFixture", "TestSupport", "WSMan", "WSManCurl", "XMLSupport",
                 .product(name: "Logging", package: "swift-log"),
-            ], resources: [.copy("Transcripts")]),
+            ], resources: [.copy("Transcripts"), .copy("Schemas")]),
     ]
 )

@@ -11,16 +11,9 @@
 #include <libxml/xpathInternals.h>
 #include <libxml/xmlsave.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
 
 /* xmlFree is a global function-pointer variable: Swift 6 rejects touching it directly. */
 static inline void cxml_free(void *p) { xmlFree(p); }
 
-/* An external-entity loader that loads nothing: no file, no network, ever. */
-static inline xmlParserInputPtr cxml_refuse_entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt) {
-    (void)url; (void)id; (void)ctxt;
-    return NULL;
-}
-static inline void cxml_install_safe_entity_loader(void) {
-    xmlSetExternalEntityLoader(cxml_refuse_entity_loader);
-}
 #endif

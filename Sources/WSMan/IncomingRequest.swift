@@ -9,6 +9,8 @@ public struct IncomingRequest {
     public var to: String?
     public var selectors: [Selector]
     public var body: XMLElement
+    /// `w:MaxEnvelopeSize`: the largest response envelope the client accepts, in bytes.
+    public var maxEnvelopeSize: Int?
 
     /// True for a WS-Man Identify (no addressing header, `wsmid:Identify` body).
     public var isIdentify: Bool { body.child("Identify", namespace: NS.identity.uri) != nil }
@@ -65,6 +67,7 @@ public struct IncomingRequest {
         return IncomingRequest(
             document: document, action: value("Action", NS.addressing.uri) ?? "",
             resourceURI: value("ResourceURI", NS.wsman.uri) ?? "", messageID: value("MessageID", NS.addressing.uri),
-            to: value("To", NS.addressing.uri), selectors: selectors, body: body)
+            to: value("To", NS.addressing.uri), selectors: selectors, body: body,
+            maxEnvelopeSize: value("MaxEnvelopeSize", NS.wsman.uri).flatMap { Int($0) })
     }
 }

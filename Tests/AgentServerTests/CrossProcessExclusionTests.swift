@@ -54,7 +54,7 @@ import WinRMFixture
                 let command =
                     #"{"vmName":"i-2-18-VM","target":{"snapshotName":"by-exec","type":"Disk"},"volumeTOs":[]}"#
                 try command.write(to: work.appendingPathComponent("create.json"), atomically: true, encoding: .utf8)
-                let result = try ChildProcess.run(
+                let result = try await ChildProcess.run(
                     agent,
                     [
                         "exec", "--config", work.appendingPathComponent("agent.conf").path,

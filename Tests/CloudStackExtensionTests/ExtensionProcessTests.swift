@@ -24,7 +24,7 @@ import WinRMFixture
         func run(
             _ action: String, vm: String? = "i-2-17-VM", _ parameters: [String: Any]? = nil, wait: Int = 60,
             killAt: Int? = nil, extraArguments: [String] = []
-        ) throws -> (result: ChildProcess.Result, answer: JSONValue?) {
+        ) async throws -> (result: ChildProcess.Result, answer: JSONValue?) {
             var builder = PayloadBuilder(url: fixture.url)
             builder.username = ExtensionProcessTests.user
             builder.password = ExtensionProcessTests.password
@@ -41,7 +41,7 @@ import WinRMFixture
                 program = "/usr/bin/timeout"
                 arguments = ["-s", "KILL", String(killAt), agent] + arguments
             }
-            let result = try ChildProcess.run(program, arguments, environment: [:], workingDirectory: "/")
+            let result = try await ChildProcess.run(program, arguments, environment: [:], workingDirectory: "/")
             return (result, try? JSONParser.parse(Array(result.stdout.utf8)))
         }
     }
@@ -78,7 +78,7 @@ import WinRMFixture
 
     @Test func everyActionEndToEnd() async throws {
         try await Self.withSetup { setup in
-            let created = try setup.run("CreateSnapshot", ["snapshot_name": Self.hostileName, "quiesce": "true"])
+            let created = try await setup.run("CreateSnapshot", ["snapshot_name": Self.hostileName, "quiesce": "true"])
             #expect(created.result.status == 0, "\(created.result.stdout)")
             #expect(created.result.stderr.isEmpty, "nothing on stderr: \(created.result.stderr)")
             #expect(created.result.stdout.filter { $0 == "\n" }.count == 1, "exactly one line")
@@ -86,25 +86,25 @@ import WinRMFixture
             let names = await setup.simulator.host.checkpoints.map(\.name)
             #expect(names.contains(Self.hostileName), "stored verbatim: \(names)")
 
-            let listed = try setup.run("ListSnapshots")
+            let listed = try await setup.run("ListSnapshots")
             #expect(listed.result.status == 0)
             let items = try #require(listed.answer?["message"]?.arrayValue)
             #expect(items.contains { $0["name"]?.stringValue == Self.hostileName && $0["current"]?.boolValue == true })
 
-            let restored = try setup.run("RestoreSnapshot", ["snapshot_name": Self.hostileName])
+            let restored = try await setup.run("RestoreSnapshot", ["snapshot_name": Self.hostileName])
             #expect(restored.result.status == 0, "\(restored.result.stdout)")
             #expect(restored.answer?["power_state"]?.stringValue == "poweroff")
 
-            let status = try setup.run("status", wait: 0)
+            let status = try await setup.run("status", wait: 0)
             #expect(status.answer?["power_state"]?.stringValue == "poweroff", "\(status.result.stdout)")
-            let statuses = try setup.run("statuses", vm: nil)
+            let statuses = try await setup.run("statuses", vm: nil)
             #expect(statuses.answer?["power_state"]?["i-2-18-VM"]?.stringValue == "poweroff")
 
-            let deleted = try setup.run("DeleteSnapshot", ["snapshot_name": Self.hostileName])
+            let deleted = try await setup.run("DeleteSnapshot", ["snapshot_name": Self.hostileName])
             #expect(deleted.result.status == 0, "\(deleted.result.stdout)")
             #expect(!(await setup.simulator.host.checkpoints.map(\.name)).contains(Self.hostileName))
 
-            let missing = try setup.run("RestoreSnapshot", ["snapshot_name": "never-taken"])
+            let missing = try await setup.run("RestoreSnapshot", ["snapshot_name": "never-taken"])
             #expect(missing.result.status == 1)
             #expect(missing.answer?["status"]?.stringValue == "error")
             #expect(missing.result.stderr.isEmpty)
@@ -136,7 +136,7 @@ import WinRMFixture
             let base = try String(contentsOfFile: setup.configPath, encoding: .utf8)
             try (base + "\nextension.fallback = \(script.path)\n").write(
                 toFile: setup.configPath, atomically: true, encoding: .utf8)
-            let started = try setup.run("Start", wait: 120)
+            let started = try await setup.run("Start", wait: 120)
             #expect(started.result.status == 3, "the fallback's exit status passes through")
             let message = try #require(started.answer?["message"]?.stringValue)
             #expect(message.hasPrefix("fallback got Start|/"), "\(message)")
@@ -146,7 +146,7 @@ import WinRMFixture
 
     @Test func withoutAFallbackOtherActionsAreACleanError() async throws {
         try await Self.withSetup { setup in
-            let run = try setup.run("Suspend")
+            let run = try await setup.run("Suspend")
             #expect(run.result.status == 1)
             #expect(run.answer?["error"]?.stringValue?.contains("extension.fallback") == true, "\(run.result.stdout)")
             #expect(run.result.stderr.isEmpty)
@@ -158,11 +158,12 @@ import WinRMFixture
     @Test func waitIsHonouredAndTheNextRunAdopts() async throws {
         try await Self.withSetup(jobDelayMilliseconds: 2500) { setup in
             let name = "slow-\(UUID().uuidString.prefix(6))"
-            let first = try setup.run("CreateSnapshot", vm: "i-2-18-VM", ["snapshot_name": name], wait: 1, killAt: 1)
+            let first = try await setup.run(
+                "CreateSnapshot", vm: "i-2-18-VM", ["snapshot_name": name], wait: 1, killAt: 1)
             #expect(first.result.status == 1, "answered before WAIT, not killed (137): \(first.result.stdout)")
             #expect(first.answer?["status"]?.stringValue == "error")
             #expect(first.result.stderr.isEmpty)
-            let second = try setup.run("CreateSnapshot", vm: "i-2-18-VM", ["snapshot_name": name], wait: 60)
+            let second = try await setup.run("CreateSnapshot", vm: "i-2-18-VM", ["snapshot_name": name], wait: 60)
             #expect(second.result.status == 0, "\(second.result.stdout)")
             let checkpoints = await setup.simulator.host.checkpoints(ofVM: "6E5D4C3B-2A19-4F8E-8D7C-6B5A4F3E2D1C")
             #expect(checkpoints.map(\.name) == [name], "one checkpoint, adopted and named: \(checkpoints.map(\.name))")
@@ -180,7 +181,7 @@ import WinRMFixture
             builder.parameters = nil
             let payload = setup.work.appendingPathComponent("status.json")
             try builder.json().write(to: payload, atomically: true, encoding: .utf8)
-            let result = try ChildProcess.run(
+            let result = try await ChildProcess.run(
                 wrapper, ["Status", payload.path, "30"],
                 environment: [
                     "HYPERV_AGENT": ChildProcess.product("hyperv-agent"), "HYPERV_AGENT_CONFIG": setup.configPath,
@@ -188,7 +189,7 @@ import WinRMFixture
                 workingDirectory: "/")
             #expect(result.status == 0, "\(result.stdout)")
             #expect(try JSONParser.parse(Array(result.stdout.utf8))["power_state"]?.stringValue == "poweron")
-            let missing = try ChildProcess.run(
+            let missing = try await ChildProcess.run(
                 wrapper, ["Status", payload.path, "30"], environment: ["HYPERV_AGENT": "/nonexistent/hyperv-agent"])
             #expect(missing.status == 1)
             #expect(try JSONParser.parse(Array(missing.stdout.utf8))["status"]?.stringValue == "error")
@@ -206,7 +207,7 @@ import WinRMFixture
                 ["extension", "CreateSnapshot"],
                 ["extension", "ListSnapshots", garbage.path, "5", "--config", "/nonexistent/agent.conf"],
             ] {
-                let result = try ChildProcess.run(agent, arguments, environment: [:], workingDirectory: "/")
+                let result = try await ChildProcess.run(agent, arguments, environment: [:], workingDirectory: "/")
                 #expect(result.status == 1, "\(arguments): \(result.stdout)")
                 #expect(result.stderr.isEmpty, "\(arguments): \(result.stderr)")
                 let answer = try JSONParser.parse(Array(result.stdout.utf8))

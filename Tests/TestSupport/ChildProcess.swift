@@ -13,10 +13,25 @@ public enum ChildProcess {
     }
 
     /// `environment: nil` inherits this process's environment; `[:]` gives the child none at all (as CloudStack's
-    /// management server starts an extension).
+    /// management server starts an extension). The wait happens on a thread of its own: a test blocking the
+    /// cooperative pool would starve the in-process fixture the child talks to.
     public static func run(
         _ program: String, _ arguments: [String], environment: [String: String]? = nil,
         workingDirectory: String? = nil
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Swift.Result {
+                        try runBlocking(
+                            program, arguments, environment: environment, workingDirectory: workingDirectory)
+                    })
+            }
+        }
+    }
+
+    static func runBlocking(
+        _ program: String, _ arguments: [String], environment: [String: String]?, workingDirectory: String?
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)

@@ -31,7 +31,7 @@ import WinRMFixture
             let base = harness.fixture.url.replacingOccurrences(of: "/wsman", with: "")
             // curl (installed by make test) as the outside harness a tester would use.
             func post(_ body: String) async throws -> (Int, String) {
-                let result = try ChildProcess.run(
+                let result = try await ChildProcess.run(
                     "/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "-X", "POST", "-d", body, base + "/fixture/cost"])
                 let lines = result.stdout.split(separator: "\n")
                 return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))

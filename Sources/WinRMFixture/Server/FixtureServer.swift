@@ -56,10 +56,12 @@ public enum FixtureServer {
                 case .unauthorized:
                     return unauthorized()
                 case .internalError:
+                    let buffer = try await request.body.collect(upTo: configuration.maxRequestBytes)
                     let body = envelope.fault(
                         code: "Receiver", subcode: NS.wsman, subcodeName: "InternalError",
                         reason: "The WS-Management service cannot process the request (injected fault).",
-                        wsmanCode: 2_150_858_752, relatesTo: nil)
+                        wsmanCode: 2_150_858_752,
+                        relatesTo: (try? IncomingRequest.read(Array(buffer.readableBytesView)))?.messageID)
                     return soapResponse(status: 500, body: body)
                 case .dropConnection:
                     return Response(

@@ -59,6 +59,13 @@ public struct FixtureInstance: Sendable {
         self.properties = properties
     }
 
+    /// Bytes this instance takes in a response.
+    public func serializedSize() -> Int {
+        let document = XMLDocument.create(root: "Items", namespace: NS.wsman, declaring: [])
+        write(into: document.root!)
+        return document.serializedBytesWithoutDeclaration().count
+    }
+
     /// Writes `<p:Class xmlns:p=… xmlns:xsi=… xmlns:cim=… xsi:type="p:Class_Type">` with properties in
     /// alphabetical order, arrays as repeated elements, datetimes wrapped in `cim:Datetime`, EPRs unwrapped.
     public func write(into parent: XMLElement, as elementName: String? = nil) {

@@ -213,14 +213,14 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
         }
         var page: [FixtureInstance] = []
         if request.optimizeEnumeration {
-            let count = min(max(request.maxElements ?? 1, 1), 32_000, items.count)
-            page = Array(items.prefix(count))
-            items.removeFirst(count)
+            page = try self.page(of: &items, request)
         }
         let context = items.isEmpty && request.optimizeEnumeration ? nil : store(items)
         return ok(request, action: Action.enumerateResponse) { body in
             let response = body.addChild("EnumerateResponse", namespace: NS.enumeration)
-            if let context { response.addChild("EnumerationContext", namespace: NS.enumeration, text: context) }
+            // WS-Enumeration requires the context in every EnumerateResponse; at the end of an optimized
+            // enumeration it is empty and EndOfSequence follows the items.
+            response.addChild("EnumerationContext", namespace: NS.enumeration, text: context ?? "")
             if request.optimizeEnumeration {
                 let list = response.addChild("Items", namespace: NS.wsman)
                 for item in page { item.write(into: list) }
@@ -228,6 +228,34 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
             }
         }
     }
+
+    /// The next page: `MaxElements` items (1 without it, as Hyper-V does), fewer when the client's
+    /// `MaxEnvelopeSize` is reached; an item that cannot fit at all is the `w:EncodingLimit` fault.
+    func page(of items: inout [FixtureInstance], _ request: IncomingRequest) throws(SimulatorFault)
+        -> [FixtureInstance]
+    {
+        let wanted = min(max(request.maxElements ?? 1, 1), 32_000, items.count)
+        var page: [FixtureInstance] = []
+        var size = Self.envelopeOverhead
+        for item in items.prefix(wanted) {
+            let itemSize = item.serializedSize()
+            if let limit = request.maxEnvelopeSize, size + itemSize > limit {
+                guard !page.isEmpty else {
+                    throw .encodingLimit(
+                        "The response that the WS-Management service computed exceeds the maximum envelope size that is allowed (\(limit) bytes; the next item alone needs \(itemSize + Self.envelopeOverhead))."
+                    )
+                }
+                break
+            }
+            size += itemSize
+            page.append(item)
+        }
+        items.removeFirst(page.count)
+        return page
+    }
+
+    /// Bytes of a response envelope around its items (headers, body wrappers), generously counted.
+    static let envelopeOverhead = 1536
 
     func store(_ items: [FixtureInstance]) -> String {
         let id = MessageID.random()
@@ -242,15 +270,20 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
             throw .invalidEnumerationContext
         }
         // Hyper-V returns one item per Pull unless MaxElements asks for more.
-        let count = min(max(request.maxElements ?? 1, 1), 32_000, items.count)
-        let page = Array(items.prefix(count))
-        items.removeFirst(count)
+        let page: [FixtureInstance]
+        do { page = try self.page(of: &items, request) } catch {
+            contexts[context] = items  // the enumeration can go on with a larger MaxEnvelopeSize
+            throw error
+        }
         let next = items.isEmpty ? nil : store(items)
         return ok(request, action: Action.pullResponse) { body in
             let response = body.addChild("PullResponse", namespace: NS.enumeration)
             if let next { response.addChild("EnumerationContext", namespace: NS.enumeration, text: next) }
-            let list = response.addChild("Items", namespace: NS.enumeration)
-            for item in page { item.write(into: list) }
+            // WS-Enumeration's ItemListType holds at least one item: an empty page has no Items at all.
+            if !page.isEmpty {
+                let list = response.addChild("Items", namespace: NS.enumeration)
+                for item in page { item.write(into: list) }
+            }
             if next == nil { response.addChild("EndOfSequence", namespace: NS.enumeration) }
         }
     }

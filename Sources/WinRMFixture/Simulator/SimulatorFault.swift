@@ -14,6 +14,9 @@ enum SimulatorFault: Error {
     case invalidQuery(String)
     case invalidMethodParameters(String)
     case notFound(String)
+    /// One item does not fit in the client's `w:MaxEnvelopeSize` (DSP0226 §7.3: `w:EncodingLimit` with the
+    /// `…/faultDetail/MaxEnvelopeSize` detail; the WinRM code is ERROR_WSMAN_QUOTA_MAX_ENVELOPE_SIZE [INFER]).
+    case encodingLimit(String)
 
     var status: Int { 500 }
 
@@ -56,6 +59,11 @@ enum SimulatorFault: Error {
                 code: "Receiver", subcode: NS.wsman, subcodeName: "InternalError",
                 reason: "Not found (WBEM_E_NOT_FOUND 0x80041002): \(reason)", wsmanCode: 2_147_749_890,
                 relatesTo: relatesTo)
+        case .encodingLimit(let reason):
+            return envelope.fault(
+                code: "Sender", subcode: NS.wsman, subcodeName: "EncodingLimit", reason: reason,
+                faultDetail: "http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/MaxEnvelopeSize",
+                wsmanCode: 2_150_858_909, relatesTo: relatesTo)
         case .invalidMethodParameters(let reason):
             return envelope.fault(
                 code: "Receiver", subcode: NS.wsman, subcodeName: "InternalError",
