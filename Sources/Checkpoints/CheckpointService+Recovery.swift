@@ -52,10 +52,11 @@ extension CheckpointService {
         } catch  where error.code == .jobFailed {
             logger.notice(
                 "the interrupted create job had failed; nothing to adopt", metadata: ["cloudstack.vm": "\(vm.name)"])
-        } catch  where error.code == .wsman && error.underlying?.fault != nil {
-            logger.warning(
-                "the interrupted create job is no longer known to the host (older than its retention time?)",
+        } catch  where error.code == .jobVanished {
+            logger.notice(
+                "the interrupted create job is no longer known to the host (older than its retention time); finding its checkpoint among the VM's",
                 metadata: ["cloudstack.vm": "\(vm.name)", "hyperv.job.instance_id": "\(jobID)"])
+            if let known = entry.knownCheckpointIDs { return try await hyperV.checkpointNotAmong(Set(known), vm: vm) }
         }
         return nil
     }

@@ -18,7 +18,13 @@ extension CheckpointService {
     func performTake(_ request: TakeRequest) async throws(CheckpointError) -> CheckpointReport {
         let deadline = deadline(request.timeout)
         let start = try await begin(request.vmName, deadline: deadline)
-        let (vm, tree, currentType) = (start.vm, start.tree, start.checkpointType)
+        let (tree, currentType) = (start.tree, start.checkpointType)
+        // A merge or a transitional state makes CreateSnapshot fail with 32775: wait them out first (no round trip
+        // when the VM is neither merging nor moving).
+        let vm = try await hostSteps { () async throws(HyperVError) in
+            try await hyperV.waitForStableState(
+                try await hyperV.waitForMerge(start.vm, deadline: deadline), deadline: deadline)
+        }
         let name = request.checkpointName
 
         if let existing = try unique(name, in: tree, vm: vm) {
@@ -46,6 +52,7 @@ extension CheckpointService {
             operation: "take", vmName: vm.name, vmID: vm.id, snapshotName: name,
             originalCheckpointType: changedType ? currentType.rawValue : nil, dropMemory: plan.dropMemory,
             startedAt: Date().timeIntervalSince1970)
+        entry.knownCheckpointIDs = tree.checkpoints.map(\.id)
         try record(entry)
         var created: Checkpoint
         var storageRead: Result<VMStorage, CheckpointError> = .success(VMStorage(disks: [], memoryMB: 0))
@@ -170,8 +177,9 @@ extension CheckpointService {
             updated.step = .jobStarted
             try journal.record(updated)
         }
+        let known = entry.knownCheckpointIDs.map(Set.init)
         return try await hostSteps { () async throws(HyperVError) in
-            try await hyperV.createCheckpoint(of: vm, deadline: deadline, onJob: recordJob)
+            try await hyperV.createCheckpoint(of: vm, deadline: deadline, known: known, onJob: recordJob)
         }
     }
 

@@ -35,11 +35,14 @@ public final class OperationJournal: Sendable {
         public var dropMemory: Bool
         public var step: Step
         public var startedAt: Double
+        /// The VM's checkpoints before the take: if the host forgets the job before its end is seen, the new
+        /// checkpoint is the one not in this list.
+        public var knownCheckpointIDs: [String]?
 
         enum CodingKeys: String, CodingKey {
             case operation = "command"
             case vmName, vmID, snapshotName, originalCheckpointType, jobID, checkpointID, dropMemory, step,
-                startedAt
+                startedAt, knownCheckpointIDs
         }
 
         public init(
@@ -69,6 +72,7 @@ public final class OperationJournal: Sendable {
             // Entries of earlier versions carry no step: a job id means the job was started.
             step = try container.decodeIfPresent(Step.self, forKey: .step) ?? (jobID == nil ? .started : .jobStarted)
             startedAt = try container.decode(Double.self, forKey: .startedAt)
+            knownCheckpointIDs = try container.decodeIfPresent([String].self, forKey: .knownCheckpointIDs)
         }
     }
 

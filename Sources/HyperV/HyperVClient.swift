@@ -146,9 +146,12 @@ public struct HyperVClient: Sendable {
     // MARK: methods
 
     /// Invokes a method and, for 4096, waits for its job. Any other non-zero ReturnValue is a named error.
+    /// `effect` tells, from the objects the method changes, whether it happened: it decides when the host forgot the
+    /// job before its end was seen (``HyperVError/Code/jobVanished``).
     @discardableResult
     public func call(
-        _ request: InvokeRequest, vm: String, deadline: ContinuousClock.Instant, describe: String
+        _ request: InvokeRequest, vm: String, deadline: ContinuousClock.Instant, describe: String,
+        effect: (@Sendable () async throws(HyperVError) -> Bool)? = nil
     ) async throws(HyperVError) -> (InvokeOutput, WSManInstance?) {
         let output: InvokeOutput
         do { output = try await client.invoke(request) } catch { throw .wsman(error, doing: describe, vm: vm) }
@@ -160,7 +163,14 @@ public struct HyperVClient: Sendable {
                 throw HyperVError(
                     .unexpectedAnswer, "\(describe) on VM \(vm): ReturnValue 4096 without a Job reference", vm: vm)
             }
-            return (output, try await waitForJob(job, method: request.method, vm: vm, deadline: deadline))
+            do {
+                return (output, try await waitForJob(job, method: request.method, vm: vm, deadline: deadline))
+            } catch  where error.code == .jobVanished {
+                guard let effect, try await effect() else { throw error }
+                logger.notice(
+                    "job gone before its end was seen; its effect is there", metadata: ["cloudstack.vm": "\(vm)"])
+                return (output, nil)
+            }
         case let code?:
             var error = HyperVError(
                 .methodFailed,
@@ -203,10 +213,23 @@ public struct HyperVClient: Sendable {
         let request = InvokeRequest(
             resourceURI: Msvm.uri(Msvm.computerSystem), method: "RequestStateChange", selectors: vm.selectors,
             parameters: [.scalar("RequestedState", String(state))])
-        try await call(
-            request, vm: vm.name, deadline: deadline,
-            describe: state == 2
-                ? "starting the VM" : state == 3 ? "turning the VM off" : "changing the VM state to \(state)")
+        let client = self
+        let describe =
+            state == 2 ? "starting the VM" : state == 3 ? "turning the VM off" : "changing the VM state to \(state)"
+        let effect: @Sendable () async throws(HyperVError) -> Bool = { () async throws(HyperVError) in
+            try await client.refresh(vm).enabledState == state
+        }
+        do {
+            try await call(request, vm: vm.name, deadline: deadline, describe: describe, effect: effect)
+        } catch  where error.returnCode == 32775 {
+            // Refused: the VM may be passing through a transitional state. Wait for it to settle and ask once more.
+            let settled = try await waitForStableState(try await refresh(vm), deadline: deadline)
+            if settled.enabledState == state { return }
+            guard settled.enabledState != vm.enabledState || Self.transitionalStates.contains(vm.enabledState) else {
+                throw error
+            }
+            try await call(request, vm: vm.name, deadline: deadline, describe: describe, effect: effect)
+        }
     }
 
     /// Sets `UserSnapshotType` on the VM's realized settings.
@@ -219,9 +242,13 @@ public struct HyperVClient: Sendable {
                 .init("InstanceID", type: "string", .scalar("Microsoft:\(vm.id)")),
                 .init("UserSnapshotType", type: "uint16", .scalar(String(type.rawValue))),
             ])
+        let client = self
         try await call(
             managementService("ModifySystemSettings", [.embedded("SystemSettings", settings)]), vm: vm.name,
-            deadline: deadline, describe: "setting the checkpoint type to \(type)")
+            deadline: deadline, describe: "setting the checkpoint type to \(type)",
+            effect: { () async throws(HyperVError) in
+                try await client.realizedSettings(of: vm).int("UserSnapshotType") == type.rawValue
+            })
     }
 
     /// Renames a checkpoint (`ModifySystemSettings` with `ElementName`).
@@ -234,15 +261,22 @@ public struct HyperVClient: Sendable {
                 .init("InstanceID", type: "string", .scalar(checkpoint.instanceID)),
                 .init("ElementName", type: "string", .scalar(name)),
             ])
+        let client = self
         try await call(
             managementService("ModifySystemSettings", [.embedded("SystemSettings", settings)]), vm: vm.name,
-            deadline: deadline, describe: "renaming checkpoint \(checkpoint.id) to \(name)")
+            deadline: deadline, describe: "renaming checkpoint \(checkpoint.id) to \(name)",
+            effect: { () async throws(HyperVError) in
+                try await client.checkpoint(id: checkpoint.id, vm: vm).name == name
+            })
     }
 
     /// `CreateSnapshot`, wait for the job, and return the new checkpoint found through the job's
     /// `Msvm_AffectedJobElement` (never guessed from names or times). `onJob` sees the job id before waiting.
+    /// `known`: the VM's checkpoints before — if the host forgets the job before its end is seen, the new checkpoint
+    /// is the one not among them.
     public func createCheckpoint(
-        of vm: VirtualMachine, deadline: ContinuousClock.Instant, onJob: @Sendable (String) throws -> Void = { _ in }
+        of vm: VirtualMachine, deadline: ContinuousClock.Instant, known: Set<String>? = nil,
+        onJob: @Sendable (String) throws -> Void = { _ in }
     ) async throws(HyperVError) -> Checkpoint {
         let request = snapshotService(
             "CreateSnapshot", [.reference("AffectedSystem", vm.reference), .scalar("SnapshotType", "2")])
@@ -267,8 +301,26 @@ public struct HyperVClient: Sendable {
             throw HyperVError(
                 .unexpectedAnswer, "recording job \(jobID) for VM \(vm.name) failed: \(error)", vm: vm.name)
         }
-        try await waitForJob(job, method: "CreateSnapshot", vm: vm, deadline: deadline)
+        do {
+            try await waitForJob(job, method: "CreateSnapshot", vm: vm, deadline: deadline)
+        } catch  where error.code == .jobVanished {
+            guard let known, let created = try await checkpointNotAmong(known, vm: vm) else { throw error }
+            return created
+        }
         return try await checkpointCreated(byJob: jobID, vm: vm)
+    }
+
+    /// The one checkpoint of the VM that is not in `known` (what a create whose job was forgotten made); `nil`
+    /// when there is none or several (nothing safe to adopt).
+    public func checkpointNotAmong(_ known: Set<String>, vm: VirtualMachine) async throws(HyperVError) -> Checkpoint? {
+        let fresh = try await settingsAndTree(of: vm).1.checkpoints.filter { !known.contains($0.id) }
+        guard fresh.count == 1 else {
+            logger.warning(
+                "cannot tell which checkpoint a forgotten CreateSnapshot job made",
+                metadata: ["cloudstack.vm": "\(vm.name)", "candidates": "\(fresh.map(\.id))"])
+            return nil
+        }
+        return fresh[0]
     }
 
     /// Waits for a job started earlier (also after a restart, from the journal).
@@ -297,6 +349,9 @@ public struct HyperVClient: Sendable {
                     "cloudstack.vm": "\(vm)",
                 ])
             forward(progress)
+        }
+        waiter.onWarning = { warning in
+            log.warning("\(warning)", metadata: ["cloudstack.vm": "\(vm)", "hyperv.method": "\(method)"])
         }
         let started = clock.now()
         defer { onJobWaited(method, clock.now() - started) }
@@ -372,9 +427,14 @@ public struct HyperVClient: Sendable {
     public func apply(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant)
         async throws(HyperVError)
     {
+        let client = self
         try await call(
             snapshotService("ApplySnapshot", [.reference("Snapshot", checkpoint.reference)]), vm: vm.name,
-            deadline: deadline, describe: "applying checkpoint \(checkpoint.name)")
+            deadline: deadline, describe: "applying checkpoint \(checkpoint.name)",
+            effect: { () async throws(HyperVError) in
+                let settings = try await client.realizedSettings(of: vm)
+                return settings.string("Parent").flatMap(Checkpoint.guid(fromObjectPath:)) == checkpoint.id
+            })
     }
 
     public func destroy(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant)
@@ -382,7 +442,7 @@ public struct HyperVClient: Sendable {
     {
         try await call(
             snapshotService("DestroySnapshot", [.reference("AffectedSnapshot", checkpoint.reference)]), vm: vm.name,
-            deadline: deadline, describe: "deleting checkpoint \(checkpoint.name)")
+            deadline: deadline, describe: "deleting checkpoint \(checkpoint.name)", effect: gone(checkpoint, vm: vm))
     }
 
     public func destroyTree(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant)
@@ -390,16 +450,61 @@ public struct HyperVClient: Sendable {
     {
         try await call(
             snapshotService("DestroySnapshotTree", [.reference("SnapshotSettingData", checkpoint.reference)]),
-            vm: vm.name, deadline: deadline, describe: "deleting the checkpoint subtree of \(checkpoint.name)")
+            vm: vm.name, deadline: deadline, describe: "deleting the checkpoint subtree of \(checkpoint.name)",
+            effect: gone(checkpoint, vm: vm))
     }
 
     /// Drops a checkpoint's saved memory, keeping its disks (a crash-consistent disk-only checkpoint).
     public func clearState(_ checkpoint: Checkpoint, vm: VirtualMachine, deadline: ContinuousClock.Instant)
         async throws(HyperVError)
     {
+        let client = self
         try await call(
             snapshotService("ClearSnapshotState", [.reference("SnapshotSettingData", checkpoint.reference)]),
-            vm: vm.name, deadline: deadline, describe: "dropping the saved memory of checkpoint \(checkpoint.name)")
+            vm: vm.name, deadline: deadline, describe: "dropping the saved memory of checkpoint \(checkpoint.name)",
+            effect: { () async throws(HyperVError) in
+                !(try await client.checkpoint(id: checkpoint.id, vm: vm).hasMemory)
+            })
+    }
+
+    /// Whether a checkpoint no longer exists (the effect of a destroy whose job was forgotten).
+    func gone(_ checkpoint: Checkpoint, vm: VirtualMachine) -> @Sendable () async throws(HyperVError) -> Bool {
+        let client = self
+        return { () async throws(HyperVError) in
+            do throws(HyperVError) {
+                _ = try await client.checkpoint(id: checkpoint.id, vm: vm)
+                return false
+            } catch {
+                guard let underlying = error.underlying, JobWaiter.isGone(underlying) else { throw error }
+                return true
+            }
+        }
+    }
+
+    /// `EnabledState`s a VM passes through on its way somewhere (Shutting Down, Starting, and the v1-era Starting,
+    /// Snapshotting, Saving, Stopping, Pausing, Resuming): real hosts refuse state changes then (32775).
+    public static let transitionalStates: Set<Int> = [4, 10, 32770, 32771, 32773, 32774, 32776, 32777]
+
+    /// Waits (bounded by `deadline`) until the VM is in a stable state. Returns the fresh VM.
+    public func waitForStableState(_ vm: VirtualMachine, deadline: ContinuousClock.Instant) async throws(HyperVError)
+        -> VirtualMachine
+    {
+        var current = vm
+        let started = clock.now()
+        while Self.transitionalStates.contains(current.enabledState) {
+            if clock.now() >= deadline {
+                throw HyperVError(
+                    .jobTimedOut,
+                    "VM \(vm.name) stayed in the transitional state \(current.stateName) (EnabledState \(current.enabledState)); retry when it has settled",
+                    vm: vm.name)
+            }
+            let pause = min(schedule.delay(elapsed: clock.now() - started), max(deadline - clock.now(), .zero))
+            do { try await clock.sleep(pause) } catch {
+                throw HyperVError(.jobTimedOut, "VM \(vm.name): waiting for a stable state was cancelled", vm: vm.name)
+            }
+            current = try await refresh(vm)
+        }
+        return current
     }
 
     /// Waits until no disk merge runs on the VM (OperationalStatus without 32772). Returns the fresh VM.

@@ -5,7 +5,8 @@ import WSMan
 public struct HyperVError: Error, CustomStringConvertible, Sendable, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case vmNotFound, vmAmbiguous, mergeInProgress, methodFailed, jobFailed, jobTimedOut, wsman, unexpectedAnswer
+            case vmNotFound, vmAmbiguous, mergeInProgress, methodFailed, jobFailed, jobTimedOut, jobVanished, wsman,
+                unexpectedAnswer
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -17,6 +18,9 @@ public struct HyperVError: Error, CustomStringConvertible, Sendable, Equatable {
         /// A job ended in Exception/Terminated/Killed (ErrorCode + ErrorDescription).
         public static let jobFailed = Code(.jobFailed)
         public static let jobTimedOut = Code(.jobTimedOut)
+        /// The host no longer knows the job (its retention time passed before it was seen ending): what it did has
+        /// to be read from the objects it affected.
+        public static let jobVanished = Code(.jobVanished)
         /// WinRM itself failed: authentication, unreachable host, faults.
         public static let wsman = Code(.wsman)
         public static let unexpectedAnswer = Code(.unexpectedAnswer)

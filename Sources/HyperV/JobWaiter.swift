@@ -80,6 +80,11 @@ public struct JobWaiter: Sendable {
     public var schedule = PollSchedule()
     public var clock = HostClock.live
     public var onProgress: @Sendable (JobProgress) -> Void = { _ in }
+    /// A job "completed with warnings" (JobState 32768) is a success; its warning goes here (logged by the client).
+    public var onWarning: @Sendable (String) -> Void = { _ in }
+    /// Consecutive failed polls tolerated (dropped connections, WinRM internal errors): real hosts have them
+    /// while busy (go-wsman tolerates 5, real-hosts-2026 §8).
+    public var toleratedPollFailures = 5
 
     public init(client: WSManClient) {
         self.client = client
@@ -94,6 +99,7 @@ public struct JobWaiter: Sendable {
         let deadline = started + timeout
         let jobID = job.selector("InstanceID") ?? "?"
         var lastPercent = -1
+        var failedPolls = 0
         var previous: PollSchedule.Observation?
         var first = true
         var delay = Duration.zero
@@ -113,8 +119,20 @@ public struct JobWaiter: Sendable {
             let instance: WSManInstance
             do {
                 instance = try await client.get(GetRequest(job))
+                failedPolls = 0
             } catch {
-                throw .wsman(error, doing: "polling job \(jobID) of \(method)", vm: vm)
+                if Self.isGone(error) {
+                    throw HyperVError(
+                        .jobVanished,
+                        "\(method) on VM \(vm ?? "?"): the host no longer knows job \(jobID) (its retention time passed before its end was seen)",
+                        vm: vm)
+                }
+                failedPolls += 1
+                guard Self.isTransient(error), failedPolls <= toleratedPollFailures, clock.now() < deadline else {
+                    throw .wsman(error, doing: "polling job \(jobID) of \(method)", vm: vm)
+                }
+                delay = max(delay, schedule.minimum)
+                continue
             }
             let received = clock.now()
             let state = instance.int("JobState") ?? -1
@@ -123,7 +141,14 @@ public struct JobWaiter: Sendable {
                 onProgress(JobProgress(method: method, jobID: jobID, percent: percent, state: state))
                 lastPercent = percent
             }
-            if state == JobState.completed || state == JobState.completedWithWarnings {
+            if state == JobState.completedWithWarnings {
+                // "Completed with warnings" is a success (os-win jobutils treats it so); keep what it says.
+                let text =
+                    instance.string("ErrorDescription") ?? instance.string("ErrorSummaryDescription") ?? "no details"
+                onWarning("\(method) on VM \(vm ?? "?"): job \(jobID) completed with warnings: \(text)")
+                return instance
+            }
+            if state == JobState.completed {
                 let code = instance.int("ErrorCode") ?? 0
                 if code == 0 { return instance }
                 throw failure(instance, method: method, vm: vm, jobID: jobID)
@@ -143,6 +168,31 @@ public struct JobWaiter: Sendable {
             let elapsed = max(ours, instance.string("ElapsedTime").flatMap(Self.interval) ?? .zero)
             delay = schedule.delay(elapsed: elapsed, percent: percent, roundTrip: roundTrip, previous: previous)
             previous = PollSchedule.Observation(elapsed: elapsed, percent: percent)
+        }
+    }
+
+    /// The object polled no longer exists: WinRM's `a:DestinationUnreachable` ("cannot find the resource identified
+    /// by the resource URI and selectors" — localized, so the subcode decides; hyperv-wsman.md §3 on vanished jobs),
+    /// or WMI's WBEM_E_NOT_FOUND / CIM_ERR_NOT_FOUND.
+    static func isGone(_ error: WSManError) -> Bool {
+        guard let fault = error.fault else { return false }
+        let notFound: UInt64 = 0x8004_1002
+        return fault.subcode?.hasSuffix("DestinationUnreachable") == true || fault.wmiErrorCode == notFound
+            || fault.wsmanCode == notFound || fault.cimStatusCode == 6
+    }
+
+    /// A failure worth another look: the connection or the service hiccuped, the job itself is not in question.
+    static func isTransient(_ error: WSManError) -> Bool {
+        switch error.code {
+        case .transport:
+            switch error.transport?.code {
+            case .connect?, .timeout?, .connectionLost?, .other?: return true
+            default: return false
+            }
+        case .malformedResponse: return true
+        case .fault, .unexpectedStatus:
+            return (error.httpStatus ?? 500) >= 500 && error.fault?.subcode?.hasSuffix("InternalError") != false
+        default: return false
         }
     }
 

@@ -42,6 +42,8 @@ public struct VirtualMachine: Sendable, Equatable, Codable {
         case 3: return "Off"
         case 6: return "Saved"
         case 9: return "Paused"
+        case 4: return "Shutting down"
+        case 10: return "Starting"
         case 32768...32779: return "Transitioning"
         default: return "State \(enabledState)"
         }

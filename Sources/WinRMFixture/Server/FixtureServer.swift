@@ -71,7 +71,7 @@ public enum FixtureServer {
                     try await Task.sleep(for: .milliseconds(milliseconds))
                 case .malformedBody:
                     return soapResponse(status: 200, body: Array("<s:Envelope><unterminated".utf8))
-                case .failJob:
+                case .failJob, .failJobPolls, .jobWarnings, .vanishJob:
                     break
                 }
             }

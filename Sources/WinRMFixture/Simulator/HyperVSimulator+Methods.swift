@@ -98,7 +98,7 @@ extension HyperVSimulator {
         if let type = parameters.int("SnapshotType"), type != 2 {
             return output(request, "CreateSnapshot", returnValue: 32770)
         }
-        guard vm.userSnapshotType != 2, !isMerging(vm) else {
+        guard vm.userSnapshotType != 2, !isMerging(vm), [2, 3, 6, 9].contains(vm.state) else {
             return output(request, "CreateSnapshot", returnValue: 32775)
         }
         let running = vm.state == 2
@@ -134,8 +134,8 @@ extension HyperVSimulator {
             throw .notFound("\(parameter) \(instanceID) is not a checkpoint on this host")
         }
         if isMerging(vm) { return output(request, method, returnValue: 32775) }
-        if method == "ApplySnapshot" && (vm.state == 2 || vm.state == 9) {
-            return output(request, method, returnValue: 32775)  // real hosts refuse to apply to a running VM
+        if method == "ApplySnapshot" && ![3, 6].contains(vm.state) {
+            return output(request, method, returnValue: 32775)  // real hosts apply only to an Off or Saved VM
         }
         let job = startJob(method: method, jobType: jobType, effect: effect(checkpoint))
         return output(request, method, returnValue: 4096, job: job)
@@ -196,6 +196,10 @@ extension HyperVSimulator {
         guard let requested = parameters.int("RequestedState") else {
             throw .invalidMethodParameters("RequestedState is required")
         }
+        // A VM in a transitional state (Starting, Shutting down, Saving, …) or whose disks merge refuses a state
+        // change with 32775 until it settles (terraform-provider-hyperv api/hyperv-wsman/vm_status.go waits for a
+        // stable state first; hyperv-wsman.md §6.4 for merges).
+        if isMerging(vm) { return output(request, "RequestStateChange", returnValue: 32775) }
         let allowed: [Int: Set<Int>] = [2: [3, 6, 9], 3: [2, 6, 9], 6: [2, 9], 9: [2]]
         guard allowed[requested]?.contains(vm.state) == true else {
             return output(request, "RequestStateChange", returnValue: 32775)
@@ -286,6 +290,12 @@ extension HyperVSimulator {
             applySettings(id: id, checkpointType: type, name: name)
         case .fail(let code, let description):
             return fail(code, description)
+        }
+        if job.withWarnings {
+            job.state = 32768
+            job.errorDescription =
+                "The operation completed with warnings: the guest did not acknowledge the request in time."
+            return
         }
         job.state = 7
     }

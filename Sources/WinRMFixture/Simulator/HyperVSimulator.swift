@@ -175,6 +175,9 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
                 instance = host.vm(id: name).map { host.computerSystem($0, now: now) }
             }
         case "Msvm_ConcreteJob":
+            if faults.takeJobPollFailure() {
+                throw .internalError("The WS-Management service cannot process the request (the WMI service is busy).")
+            }
             instance = jobs[try selector("InstanceID").uppercased()]?.instance(now: now)
         case "Msvm_VirtualSystemSettingData":
             instance = settingsInstance(instanceID: try selector("InstanceID"))
@@ -293,10 +296,17 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
     /// Completes every job whose time has come, applying its effect.
     func advance() {
         let time = now
+        for index in host.vms.indices {
+            if let at = host.vms[index].settlesAt, time >= at, let stable = host.vms[index].settlesTo {
+                host.vms[index].state = stable
+                host.vms[index].settlesAt = nil
+                host.vms[index].settlesTo = nil
+            }
+        }
         for id in jobOrder {
             guard var job = jobs[id], job.state == 4, time >= job.startedAt + job.duration else { continue }
             complete(&job, at: time)
-            jobs[id] = job
+            jobs[id] = job.vanishes ? nil : job
         }
         // Completed jobs stay visible for 5 minutes (TimeBeforeRemoval), then vanish.
         jobOrder.removeAll { id in
@@ -313,6 +323,8 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
             id: GUID.make(), method: method, jobType: jobType, startedAt: now,
             duration: Double(delayMilliseconds ?? configuration.jobDelayMilliseconds) / 1000, effect: effect,
             injectedErrorCode: faults.takeJobFailure(method: method))
+        job.withWarnings = faults.take(.jobWarnings(method: method))
+        job.vanishes = faults.take(.vanishJob(method: method))
         if job.duration <= 0 { complete(&job, at: now) }
         jobs[job.id] = job
         jobOrder.append(job.id)

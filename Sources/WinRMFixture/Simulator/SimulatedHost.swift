@@ -27,6 +27,10 @@ public struct SimulatedHost: Codable, Sendable, Equatable {
         public var currentCheckpointID: String?
         /// Seconds since 1970 until which a background disk merge runs (OperationalStatus 32772).
         public var mergingUntil: Double?
+        /// A transitional `state` (4 shutting down, 10 starting, 32773 saving, 32776 pausing …) lasts until this
+        /// time, then becomes ``settlesTo``.
+        public var settlesAt: Double?
+        public var settlesTo: Int?
 
         public init(name: String, id: String, state: Int, disks: [Disk]) {
             self.name = name

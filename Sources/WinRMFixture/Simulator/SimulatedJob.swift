@@ -24,6 +24,10 @@ struct SimulatedJob: Sendable {
     let effect: Effect
     /// An injected ErrorCode: the job ends in JobState 10 without its effect.
     let injectedErrorCode: Int?
+    /// Ends "completed with warnings" (32768).
+    var withWarnings = false
+    /// Forgotten by the host as soon as it ends.
+    var vanishes = false
     var state = 4
     var errorCode = 0
     var errorDescription: String?
@@ -54,7 +58,11 @@ struct SimulatedJob: Sendable {
                 "ErrorSummaryDescription": errorDescription.map { .string($0) } ?? nil,
                 "InstanceID": .string(id), "JobRunTimes": .string("1"), "JobState": .string(String(state)),
                 "JobStatus": .string(
-                    running ? "Job is running" : state == 7 ? "Job completed successfully" : "Job failed"),
+                    running
+                        ? "Job is running"
+                        : state == 7
+                            ? "Job completed successfully"
+                            : state == 32768 ? "Job completed with warnings" : "Job failed"),
                 "JobType": .string(String(jobType)), "PercentComplete": .string(String(percentComplete(now: now))),
                 "StartTime": SimulatedHost.datetime(startedAt), "Status": .string(state == 10 ? "Error" : "OK"),
                 "TimeBeforeRemoval": .interval("00000000000500.000000:000"),

@@ -14,6 +14,8 @@ enum SimulatorFault: Error {
     case invalidQuery(String)
     case invalidMethodParameters(String)
     case notFound(String)
+    /// The service hiccuped (HTTP 500 `w:InternalError`, ERROR_WSMAN_INTERNAL_ERROR).
+    case internalError(String)
     /// One item does not fit in the client's `w:MaxEnvelopeSize` (DSP0226 §7.3: `w:EncodingLimit` with the
     /// `…/faultDetail/MaxEnvelopeSize` detail; the WinRM code is ERROR_WSMAN_QUOTA_MAX_ENVELOPE_SIZE [INFER]).
     case encodingLimit(String)
@@ -54,6 +56,10 @@ enum SimulatorFault: Error {
                 code: "Sender", subcode: NS.wsman, subcodeName: "CannotProcessFilter",
                 reason: "Invalid query (WBEM_E_INVALID_QUERY 0x80041017): \(reason)", wsmanCode: 2_147_749_911,
                 relatesTo: relatesTo)
+        case .internalError(let reason):
+            return envelope.fault(
+                code: "Receiver", subcode: NS.wsman, subcodeName: "InternalError", reason: reason,
+                wsmanCode: 2_150_858_752, relatesTo: relatesTo)
         case .notFound(let reason):
             return envelope.fault(
                 code: "Receiver", subcode: NS.wsman, subcodeName: "InternalError",
