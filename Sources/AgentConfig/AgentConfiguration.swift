@@ -28,6 +28,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// `nil`: the command's `wait`, else 1800 s.
     public var hypervJobTimeoutSeconds: Int?
     public var hypervQuiesceFallback: QuiesceFallback = .crashConsistent
+    /// `checkpoints verify` warns when a disk chain has more differencing files than this.
+    public var hypervChainWarnDepth = 8
     public var logLevel = "info"
     public var logFormat: LogFormat = .text
     public var metricsListen: String?

@@ -19,6 +19,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case agentMaxRequestBytes = "agent.max_request_bytes"
     case hypervJobTimeoutSeconds = "hyperv.job_timeout_seconds"
     case hypervQuiesceFallback = "hyperv.quiesce_fallback"
+    case hypervChainWarnDepth = "hyperv.chain_warn_depth"
     case logLevel = "log.level"
     case logFormat = "log.format"
     case logFile = "log.file"

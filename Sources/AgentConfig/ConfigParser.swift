@@ -105,6 +105,7 @@ public enum ConfigParser {
         case .agentMaxRequestBytes: c.agentMaxRequestBytes = try positive()
         case .hypervJobTimeoutSeconds: c.hypervJobTimeoutSeconds = try positive()
         case .hypervQuiesceFallback: c.hypervQuiesceFallback = try oneOf(AgentConfiguration.QuiesceFallback.self)
+        case .hypervChainWarnDepth: c.hypervChainWarnDepth = try positive()
         case .logLevel:
             guard AgentConfiguration.logLevels.contains(value) else {
                 throw bad(AgentConfiguration.logLevels.joined(separator: " | "))

@@ -19,32 +19,12 @@ public struct DiskChainReader: Sendable {
 
     public func storage(of vm: VirtualMachine, includeMemory: Bool = true) async throws(HyperVError) -> VMStorage {
         let reader = self
-        func components(_ resultClass: String) async throws(HyperVError) -> [WSManInstance] {
-            let query = WQL.associators(
-                of: Msvm.virtualSystemSettingData, keys: [Selector("InstanceID", "Microsoft:\(vm.id)")],
-                associationClass: "Msvm_VirtualSystemSettingDataComponent", resultClass: resultClass)
-            do { return try await reader.client.enumerate(EnumerateRequest(wql: query, maxElements: 256)) } catch {
-                throw .wsman(error, doing: "reading the VM's \(resultClass)", vm: vm.name)
-            }
-        }
         async let memoryQuantity: Int = {
             guard includeMemory else { return 0 }
-            return (try? await components(Msvm.memorySettingData))?.first?.int("VirtualQuantity") ?? 0
+            return (try? await reader.components(Msvm.memorySettingData, of: vm.id, vm: vm.name))?.first?.int(
+                "VirtualQuantity") ?? 0
         }()
-        let storage = try await components(Msvm.storageAllocationSettingData)
-        let paths =
-            storage
-            .filter {
-                ($0.int("ResourceType") ?? 31) == 31
-                    && ($0.string("ResourceSubType") ?? "Microsoft:Hyper-V:Virtual Hard Disk").hasSuffix(
-                        "Virtual Hard Disk")
-            }
-            .sorted {
-                ($0.int("AddressOnParent") ?? 0, $0.string("InstanceID") ?? "") < (
-                    $1.int("AddressOnParent") ?? 0, $1.string("InstanceID") ?? ""
-                )
-            }
-            .compactMap { $0.strings("HostResource").first }
+        let paths = try await diskPaths(ofSettings: vm.id, vm: vm.name)
         let disks: [VirtualDisk]
         do {
             disks = try await withThrowingTaskGroup(of: (Int, VirtualDisk).self) { group in
@@ -61,6 +41,99 @@ public struct DiskChainReader: Sendable {
             throw HyperVError(.unexpectedAnswer, "reading the disks of VM \(vm.name) failed: \(error)", vm: vm.name)
         }
         return VMStorage(disks: disks, memoryMB: await memoryQuantity)
+    }
+
+    /// The settings' `Msvm_VirtualSystemSettingDataComponent` instances of `resultClass` (1 round trip). Works for a
+    /// VM's realized settings (`settingsID` = the VM's GUID) and for a checkpoint's (its GUID).
+    func components(_ resultClass: String, of settingsID: String, vm: String) async throws(HyperVError)
+        -> [WSManInstance]
+    {
+        let query = WQL.associators(
+            of: Msvm.virtualSystemSettingData, keys: [Selector("InstanceID", "Microsoft:\(settingsID)")],
+            associationClass: "Msvm_VirtualSystemSettingDataComponent", resultClass: resultClass)
+        do { return try await client.enumerate(EnumerateRequest(wql: query, maxElements: 256)) } catch {
+            throw .wsman(error, doing: "reading the \(resultClass) of settings \(settingsID)", vm: vm)
+        }
+    }
+
+    /// The virtual hard disk files of a VM (its realized settings) or of a checkpoint, in controller order.
+    public func diskPaths(ofSettings settingsID: String, vm: String) async throws(HyperVError) -> [String] {
+        try await components(Msvm.storageAllocationSettingData, of: settingsID, vm: vm)
+            .filter {
+                ($0.int("ResourceType") ?? 31) == 31
+                    && ($0.string("ResourceSubType") ?? "Microsoft:Hyper-V:Virtual Hard Disk").hasSuffix(
+                        "Virtual Hard Disk")
+            }
+            .sorted {
+                ($0.int("AddressOnParent") ?? 0, $0.string("InstanceID") ?? "") < (
+                    $1.int("AddressOnParent") ?? 0, $1.string("InstanceID") ?? ""
+                )
+            }
+            .compactMap { $0.strings("HostResource").first }
+    }
+
+    /// A chain as it is on disk, for checking it: the files from `path` down, and the first link that points at a
+    /// file the host does not have (nothing cached is trusted).
+    public struct ChainSurvey: Sendable, Equatable {
+        public var files: [String]
+        /// `(file, parent)` when `file` names a `parent` that does not exist.
+        public var missingParent: (file: String, parent: String)?
+        /// `file` itself does not exist (a checkpoint that references a lost file).
+        public var startMissing: Bool
+
+        public static func == (lhs: ChainSurvey, rhs: ChainSurvey) -> Bool {
+            lhs.files == rhs.files && lhs.missingParent?.file == rhs.missingParent?.file
+                && lhs.missingParent?.parent == rhs.missingParent?.parent && lhs.startMissing == rhs.startMissing
+        }
+    }
+
+    public func survey(from path: String, vm: String) async throws(HyperVError) -> ChainSurvey {
+        var files: [String] = []
+        var current = path
+        while true {
+            guard files.count < maxDepth, !files.contains(where: { $0.caseInsensitiveCompare(current) == .orderedSame })
+            else {
+                throw HyperVError(
+                    .unexpectedAnswer,
+                    "the disk chain of \(VirtualDisk.fileName(path)) on VM \(vm) loops or is deeper than \(maxDepth)",
+                    vm: vm)
+            }
+            let settings: CIMInstance
+            do {
+                settings = try await embedded(
+                    "GetVirtualHardDiskSettingData", output: "SettingData", path: current, vm: vm)
+            } catch  where error.returnCode == ReturnCode.fileNotFound {
+                guard let child = files.last else {
+                    return ChainSurvey(files: [], missingParent: nil, startMissing: true)
+                }
+                return ChainSurvey(files: files, missingParent: (child, current), startMissing: false)
+            }
+            files.append(current)
+            guard let parent = settings["ParentPath"], !parent.isEmpty else {
+                return ChainSurvey(files: files, missingParent: nil, startMissing: false)
+            }
+            current = parent
+        }
+    }
+
+    /// The files with `extension` in the folder of `path`, through root/cimv2 `CIM_DataFile` (1 round trip);
+    /// `nil` when the folder is not on a local drive (a share: WMI cannot list it).
+    public func files(besides path: String, extension fileExtension: String, vm: String) async throws(HyperVError)
+        -> [String]?
+    {
+        let lower = path.lowercased()
+        guard lower.count > 3, lower.dropFirst().first == ":", let slash = lower.lastIndex(of: "\\") else { return nil }
+        let drive = String(lower.prefix(2))
+        let folder = String(lower[lower.index(lower.startIndex, offsetBy: 2)...slash])
+        let query = WQL.select(
+            from: "CIM_DataFile", where: [("Drive", drive), ("Path", folder), ("Extension", fileExtension)])
+        do {
+            return try await client.enumerate(
+                EnumerateRequest(wql: query, resourceURI: ResourceURI.cimv2Wildcard, maxElements: 1000)
+            ).compactMap { $0.string("Name") }
+        } catch {
+            throw .wsman(error, doing: "listing the .\(fileExtension) files of \(folder)", vm: vm)
+        }
     }
 
     /// Walks `ParentPath` from `path` (the active file) to the base disk, asking only what the cache does not know.

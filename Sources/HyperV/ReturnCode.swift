@@ -2,6 +2,8 @@
 public enum ReturnCode {
     public static let completed = 0
     public static let jobStarted = 4096
+    /// `GetVirtualHardDiskSettingData` / `…State` on a path that does not exist.
+    public static let fileNotFound = 32779
 
     public static func name(_ code: Int) -> String {
         switch code {

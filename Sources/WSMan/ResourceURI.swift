@@ -6,6 +6,8 @@ public enum ResourceURI {
     public static let virtualizationV2Wildcard = virtualizationV2 + "/*"
     /// `root/cimv2` base.
     public static let cimV2 = "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2"
+    /// `root/cimv2` for WQL enumeration (`CIM_DataFile`).
+    public static let cimv2Wildcard = cimV2 + "/*"
 
     /// The resource URI of a `root/virtualization/v2` class, e.g. `v2("Msvm_ComputerSystem")`.
     public static func v2(_ className: String) -> String { virtualizationV2 + "/" + className }

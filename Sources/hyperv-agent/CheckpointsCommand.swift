@@ -8,12 +8,14 @@ import HyperV
 struct CheckpointsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoints",
-        abstract: "Inspect or change a VM's checkpoints: list | tree | show | create | revert | delete.")
+        abstract:
+            "Inspect, verify or change a VM's checkpoints: list | tree | show | verify | create | revert | delete.",
+        discussion: "verify exits 0 when the VM's disks are healthy, 1 when it found problems, 2 on usage errors.")
 
-    enum Action: String, ExpressibleByArgument, CaseIterable { case list, tree, show, create, revert, delete }
+    enum Action: String, ExpressibleByArgument, CaseIterable { case list, tree, show, verify, create, revert, delete }
 
     @OptionGroup var options: ConfigOptions
-    @Argument(help: "list, tree, show, create, revert or delete.") var action: Action
+    @Argument(help: "list, tree, show, verify, create, revert or delete.") var action: Action
     @Argument(help: "The VM's name (ElementName).") var vm: String
     @Argument(help: "The checkpoint name (create, revert, delete, show).") var name: String?
     @Flag(help: "create: keep memory (the VM must run). revert: start the VM afterwards.") var memory = false
@@ -45,6 +47,11 @@ struct CheckpointsCommand: AsyncParsableCommand {
                 switch action {
                 case .list, .tree, .show:
                     try print(report(try await service.inspect(vmName: vm)))
+                case .verify:
+                    let found = try await service.verify(
+                        vmName: vm, warnDepth: runtime.configuration.hypervChainWarnDepth)
+                    print(json ? try prettyJSON(found) : Self.rendered(found))
+                    if !found.healthy { throw ExitCode(1) }
                 case .create, .revert, .delete:
                     let result = try await change(service)
                     print(json ? try prettyJSON(result) : result.summary)
@@ -69,6 +76,23 @@ struct CheckpointsCommand: AsyncParsableCommand {
             return try await service.delete(
                 DeleteRequest(vmName: vm, checkpointName: name, scope: all ? .all : subtree ? .subtree : .one))
         }
+    }
+
+    static func rendered(_ report: VerificationReport) -> String {
+        var lines = [
+            "VM \(report.vm.name) {\(report.vm.id)} — \(report.vm.stateName), \(report.checkpoints) checkpoint(s)"
+        ]
+        for chain in report.chains {
+            lines.append(
+                "  disk \(chain.slot): \(chain.files.map(VirtualDisk.fileName).joined(separator: " → "))  (\(chain.depth) differencing)"
+            )
+        }
+        for finding in report.findings {
+            lines.append("\(finding.isProblem ? "PROBLEM" : "note   ") \(finding.kind.rawValue): \(finding.message)")
+        }
+        let problems = report.findings.filter(\.isProblem).count
+        lines.append(problems == 0 ? "healthy" : "\(problems) problem(s)")
+        return lines.joined(separator: "\n")
     }
 
     func report(_ found: VMCheckpoints) throws -> String {

@@ -91,6 +91,17 @@ public enum FixtureServer {
                     status: .ok, headers: [.contentType: "application/json"],
                     body: .init(byteBuffer: ByteBuffer(bytes: json)))
             }
+            router.post("fixture/state") { request, _ -> Response in
+                let buffer = try await request.body.collect(upTo: 16 << 20)
+                do {
+                    try await inspector.loadState(json: Array(buffer.readableBytesView))
+                    return Response(status: .noContent)
+                } catch {
+                    return Response(
+                        status: .badRequest, headers: [.contentType: "text/plain"],
+                        body: .init(byteBuffer: ByteBuffer(string: "not a simulated host state: \(error)\n")))
+                }
+            }
             router.post("fixture/cost") { request, _ -> Response in
                 let buffer = try await request.body.collect(upTo: 64 << 10)
                 do {
@@ -171,6 +182,9 @@ public enum FixtureServer {
 /// Lets `GET /fixture/state` show the simulated host as JSON.
 public protocol FixtureInspector: Sendable {
     func stateJSON() async -> [UInt8]
+    /// `POST /fixture/state`: replaces the simulated host (the `GET /fixture/state` JSON, edited: a file removed, an
+    /// orphan added, a VM merging…).
+    func loadState(json: [UInt8]) async throws
     /// `POST /fixture/cost`: changes the real-host cost model at run time; returns it as JSON.
     func applyCostModel(json: [UInt8]) async throws(CostModelError) -> CostModel
 }

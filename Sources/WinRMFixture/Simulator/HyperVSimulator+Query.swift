@@ -32,6 +32,10 @@ extension HyperVSimulator {
         case "Msvm_StorageAllocationSettingData":
             return host.vms.flatMap { host.storageSettings(settingsID: $0.id, paths: $0.disks.map(\.activePath)) }
                 + host.checkpoints.flatMap { host.storageSettings(settingsID: $0.id, paths: $0.diskPaths) }
+        case "CIM_DataFile":
+            // root/cimv2 files, as `SELECT * FROM CIM_DataFile WHERE Drive = 'c:' AND Path = '\\dir\\' AND
+            // Extension = 'avhdx'` lists a folder (WMI lower-cases Name, Drive and Path).
+            return host.files.map { SimulatedHost.dataFile($0) }
         case "Msvm_MemorySettingData":
             return host.vms.map { host.memorySettings(settingsID: $0.id, megabytes: $0.memoryMB) }
         case "Msvm_ConcreteJob":

@@ -73,6 +73,10 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
         return model
     }
 
+    public func loadState(json: [UInt8]) throws {
+        host = try JSONDecoder().decode(SimulatedHost.self, from: Data(json))
+    }
+
     /// Replaces the whole state (tests).
     public func load(_ state: SimulatedHost) { host = state }
 

@@ -130,4 +130,23 @@ extension SimulatedHost {
                 "ResourceType": .string("4"), "VirtualQuantity": .string(String(megabytes)),
             ])
     }
+
+    /// A disk file as `CIM_DataFile` (root/cimv2) describes it.
+    static func dataFile(_ file: DiskFile) -> FixtureInstance {
+        let lower = file.path.lowercased()
+        let drive = lower.count >= 2 && lower.dropFirst().first == ":" ? String(lower.prefix(2)) : ""
+        let rest = drive.isEmpty ? lower : String(lower.dropFirst(2))
+        let folderEnd = rest.lastIndex(of: "\\").map { rest.index(after: $0) } ?? rest.startIndex
+        let name = String(rest[folderEnd...])
+        let dot = name.lastIndex(of: ".")
+        return FixtureInstance(
+            className: "CIM_DataFile",
+            properties: [
+                "CreationClassName": .string("CIM_LogicalFile"), "Drive": .string(drive),
+                "Extension": .string(dot.map { String(name[name.index(after: $0)...]) } ?? ""),
+                "FileName": .string(dot.map { String(name[..<$0]) } ?? name),
+                "FileSize": .string(String(file.fileSize)),
+                "Name": .string(lower), "Path": .string(String(rest[..<folderEnd])),
+            ])
+    }
 }

@@ -75,6 +75,13 @@ public struct SimulatedHost: Codable, Sendable, Equatable {
         public var fileSize: Int64
         /// Virtual size (`MaxInternalSize`).
         public var maxInternalSize: Int64
+
+        public init(path: String, parentPath: String?, fileSize: Int64, maxInternalSize: Int64) {
+            self.path = path
+            self.parentPath = parentPath
+            self.fileSize = fileSize
+            self.maxInternalSize = maxInternalSize
+        }
     }
 
     // MARK: lookups
