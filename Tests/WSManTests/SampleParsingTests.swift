@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WSMan
 import XMLSupport
@@ -5,7 +6,7 @@ import XMLSupport
 /// Every file of `shared/wsman-samples/` must parse; key values are asserted per sample.
 @Suite struct SampleParsingTests {
     @Test func everySampleParses() throws {
-        #expect(Samples.names.count >= 11)
+        #expect(Samples.names.count >= 14)
         for name in Samples.names {
             let document = try XMLDocument.parse(try Samples.bytes(name))
             _ = try document.soapBody()
@@ -141,5 +142,30 @@ import XMLSupport
         #expect(error?.fault?.wmiErrorCode == 2_150_859_174)
         #expect(error?.fault?.cimStatusCode == 27)
         #expect(error?.fault?.message == "WMI Message.")
+    }
+
+    /// The host's own Msvm_ComputerSystem (ja-JP): its Name is the computer name, never a GUID — what the agent
+    /// relies on to keep the host out of VM listings, on every locale (its Caption is localized).
+    @Test func theHostIsTheOneWhoseNameIsNoGUID() throws {
+        let page = try EnumerationPage.read(body: try Samples.body("real-pull-computersystem-host-ja.xml"))
+        let host = try #require(page.items.first)
+        #expect(host.string("Caption") == "ホスト コンピューター システム")
+        #expect(UUID(uuidString: host.string("Name") ?? "") == nil)
+        #expect(page.context != nil && !page.endOfSequence)
+        let last = try EnumerationPage.read(body: try Samples.body("real-pull-computersystem-vm-running-eos.xml"))
+        #expect(last.endOfSequence && last.context == nil)
+        let vm = try #require(last.items.first)
+        #expect(UUID(uuidString: vm.string("Name") ?? "") != nil)
+        #expect(vm.int("EnabledState") == 2 && vm.int("RequestedState") == 5)
+        #expect(vm.string("TransitioningToState") == nil)
+    }
+
+    /// A CreateSnapshot job's row for the VM itself (ElementEffects 0) is not the created checkpoint (5).
+    @Test func anAffectedJobElementRowForTheVMIsNotTheCheckpoint() throws {
+        let page = try EnumerationPage.read(body: try Samples.body("real-pull-affectedjobelement-effect0.xml"))
+        let row = try #require(page.items.first)
+        #expect(row.ints("ElementEffects") == [0])
+        #expect(row.reference("AffectedElement")?.selector("CreationClassName") == "Msvm_ComputerSystem")
+        #expect(row.reference("AffectingElement")?.selector("InstanceID") == "00000000-0000-4000-8000-000000000066")
     }
 }

@@ -49,6 +49,22 @@ import XMLSupport
         return Array(pattern.stringByReplacingMatches(in: text, range: range, withTemplate: "").utf8)
     }
 
+    /// The schemas accept what real hosts send: every response recording shipped with the parser tests.
+    @Test func realRecordingsAreValid() throws {
+        let schema = try schema()
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("WSManTests/Samples")
+        let names = try FileManager.default.contentsOfDirectory(atPath: samples.path).filter {
+            $0.hasPrefix("real-") && $0.hasSuffix(".xml")
+        }
+        #expect(names.count >= 8)
+        for name in names {
+            let bytes = Array(try Data(contentsOf: samples.appendingPathComponent(name)))
+            let violations = schema.violations(of: try XMLDocument.parse(Self.withoutWMITypes(bytes)))
+            #expect(violations.isEmpty, "\(name): \(violations)")
+        }
+    }
+
     @Test func theSchemasRejectWhatTheyShould() throws {
         let schema = try schema()
         let missingContext = """
