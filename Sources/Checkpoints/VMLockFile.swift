@@ -48,11 +48,22 @@ public final class VMLockFile: Sendable {
         let path = (directory as NSString).appendingPathComponent(fileName(for: vm))
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .unavailable("cannot open \(path): \(String(cString: strerror(errno)))") }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        var attempts = 0
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
-            defer { close(descriptor) }
-            if code == EWOULDBLOCK { throw .held(readHolder(descriptor)) }
-            throw .unavailable("cannot lock \(path): \(String(cString: strerror(code)))")
+            guard code == EWOULDBLOCK else {
+                close(descriptor)
+                throw .unavailable("cannot lock \(path): \(String(cString: strerror(code)))")
+            }
+            let holder = readHolder(descriptor)
+            // Held by this very process although it released the lock: a child being spawned by another thread
+            // still shares the lock's open file description until it execs (fork → exec window). Look again shortly.
+            attempts += 1
+            guard holder?.pid == getpid(), attempts <= 100 else {
+                close(descriptor)
+                throw .held(holder)
+            }
+            usleep(2_000)
         }
         let text = "\(getpid()) \(operation)\n"
         _ = ftruncate(descriptor, 0)

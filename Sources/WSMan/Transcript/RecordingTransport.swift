@@ -9,6 +9,8 @@ public final class RecordingTransport: WSManTransport {
     public let directory: URL
     private let scrubber: Scrubber
     private let counter = Mutex(0)
+    /// Index lines are appended one writer at a time (concurrent requests — a disk walk — record in parallel).
+    private let indexLock = Mutex(())
 
     public var endpoint: String { base.endpoint }
 
@@ -39,10 +41,13 @@ public final class RecordingTransport: WSManTransport {
         let answer = scrubber.scrub(String(decoding: response.body, as: UTF8.self))
         try? Data(request.utf8).write(to: directory.appendingPathComponent(Transcript.fileName(number, "request")))
         try? Data(answer.utf8).write(to: directory.appendingPathComponent(Transcript.fileName(number, "response")))
-        if let handle = try? FileHandle(forWritingTo: directory.appendingPathComponent(Transcript.indexFile)) {
-            handle.seekToEndOfFile()
-            handle.write(Data("\(Transcript.number(number))\t\(response.status)\t\(scrubber.scrub(summary))\n".utf8))
-            try? handle.close()
+        let line = "\(Transcript.number(number))\t\(response.status)\t\(scrubber.scrub(summary))\n"
+        indexLock.withLock { _ in
+            if let handle = try? FileHandle(forWritingTo: directory.appendingPathComponent(Transcript.indexFile)) {
+                handle.seekToEndOfFile()
+                handle.write(Data(line.utf8))
+                try? handle.close()
+            }
         }
         return response
     }
