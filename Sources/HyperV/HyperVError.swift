@@ -50,7 +50,11 @@ public struct HyperVError: Error, CustomStringConvertible, Sendable, Equatable {
     public static func wsman(_ error: WSManError, doing what: String, vm: String? = nil) -> HyperVError {
         let hint: String
         switch (error.code, error.transport?.code) {
-        case (.unauthorized, _): hint = "authentication failed: check winrm.username, the password and winrm.auth"
+        case (.unauthorized, _):
+            hint =
+                error.detail == "HTTP 401"
+                ? "authentication failed: check winrm.username, the password and winrm.auth"
+                : "authentication failed: \(error.detail)"
         case (.transport, .resolve?): hint = "the Hyper-V host is unreachable (DNS): \(error.transport?.message ?? "")"
         case (.transport, .connect?):
             hint = "the Hyper-V host is unreachable (connection refused or no route): \(error.transport?.message ?? "")"

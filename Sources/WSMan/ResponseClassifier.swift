@@ -10,7 +10,8 @@ public enum ResponseClassifier {
     ) throws(WSManError) -> XMLDocument {
         if response.status == 401 {
             throw WSManError(
-                code: .unauthorized, operation: operation, resource: resource, httpStatus: 401, detail: "HTTP 401")
+                code: .unauthorized, operation: operation, resource: resource, httpStatus: 401,
+                detail: response.authenticationProblem ?? "HTTP 401")
         }
         let document: XMLDocument
         do {

@@ -3,11 +3,15 @@ public struct WSManHTTPResponse: Sendable {
     public var status: Int
     public var contentType: String?
     public var body: [UInt8]
+    /// For a 401: why the host refused, as far as the transport can tell (the scheme it offered, a token that could
+    /// not be produced, the credentials), naming the fix.
+    public var authenticationProblem: String?
 
-    public init(status: Int, contentType: String?, body: [UInt8]) {
+    public init(status: Int, contentType: String?, body: [UInt8], authenticationProblem: String? = nil) {
         self.status = status
         self.contentType = contentType
         self.body = body
+        self.authenticationProblem = authenticationProblem
     }
 }
 

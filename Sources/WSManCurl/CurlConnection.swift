@@ -92,9 +92,16 @@ final class CurlConnection: @unchecked Sendable {
             guard code == CURLE_OK else {
                 return .failure(classify(code, box: box))
             }
-            let response = WSManHTTPResponse(
+            var response = WSManHTTPResponse(
                 status: easy.infoLong(CURLINFO_RESPONSE_CODE), contentType: easy.infoString(CURLINFO_CONTENT_TYPE),
                 body: box.body)
+            if response.status == 401 {
+                response.authenticationProblem = AuthenticationDiagnosis.explain(
+                    configured: configuration.authentication,
+                    offered: .init(curlMask: easy.infoLong(CURLINFO_HTTPAUTH_AVAIL)),
+                    hasKerberosTicket: configuration.kerberosTicketAvailable(),
+                    ntlmMechanismInstalled: configuration.ntlmMechanismInstalled())
+            }
             return .success(Outcome(response: response, newConnections: easy.infoLong(CURLINFO_NUM_CONNECTS)))
         }
     }

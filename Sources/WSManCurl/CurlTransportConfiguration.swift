@@ -27,6 +27,10 @@ public struct CurlTransportConfiguration: Sendable {
     public var maxConnections: Int = 4
     /// Largest answer accepted.
     public var maxResponseBytes: Int = 16 << 20
+    /// Whether gss-ntlmssp is there for NTLM inside Negotiate (tests replace it to play either machine).
+    public var ntlmMechanismInstalled: @Sendable () -> Bool = { AuthenticationDiagnosis.ntlmMechanismInstalled() }
+    /// Whether a Kerberos ticket cache is in reach (tests replace it).
+    public var kerberosTicketAvailable: @Sendable () -> Bool = { AuthenticationDiagnosis.kerberosCacheExists() }
 
     public init(url: String) {
         self.url = url

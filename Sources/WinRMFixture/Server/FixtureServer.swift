@@ -54,7 +54,7 @@ public enum FixtureServer {
             if let fault = faults.takeHTTPFault() {
                 switch fault {
                 case .unauthorized:
-                    return unauthorized()
+                    return unauthorized(configuration.offeredAuthSchemes)
                 case .internalError:
                     let buffer = try await request.body.collect(upTo: configuration.maxRequestBytes)
                     let body = envelope.fault(
@@ -75,8 +75,8 @@ public enum FixtureServer {
                     break
                 }
             }
-            guard request.headers[.authorization] == expected else {
-                return unauthorized()
+            guard configuration.acceptsBasic, request.headers[.authorization] == expected else {
+                return unauthorized(configuration.offeredAuthSchemes)
             }
             let buffer = try await request.body.collect(upTo: configuration.maxRequestBytes)
             let bytes = Array(buffer.readableBytesView)
@@ -156,10 +156,9 @@ public enum FixtureServer {
             url: "\(scheme)://\(configuration.host):\(port)/wsman", faults: faults, task: task, log: log)
     }
 
-    static func unauthorized() -> Response {
+    static func unauthorized(_ schemes: [String]) -> Response {
         var headers = HTTPFields()
-        headers.append(HTTPField(name: .wwwAuthenticate, value: "Negotiate"))
-        headers.append(HTTPField(name: .wwwAuthenticate, value: "Basic realm=\"WSMAN\""))
+        for scheme in schemes { headers.append(HTTPField(name: .wwwAuthenticate, value: scheme)) }
         headers[.contentLength] = "0"
         return Response(status: .unauthorized, headers: headers)
     }

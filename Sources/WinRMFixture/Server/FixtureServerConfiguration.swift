@@ -11,6 +11,11 @@ public struct FixtureServerConfiguration: Sendable {
     public var tlsKeyPath: String?
     /// Largest request accepted.
     public var maxRequestBytes: Int = 4 << 20
+    /// The `WWW-Authenticate` challenges of a 401, in order. Without a `Basic` one, Basic credentials are refused
+    /// too (a Windows host in its default state offers `Negotiate` and `Kerberos` only).
+    public var offeredAuthSchemes: [String] = ["Negotiate", "Basic realm=\"WSMAN\""]
+
+    var acceptsBasic: Bool { offeredAuthSchemes.contains { $0.lowercased().hasPrefix("basic") } }
 
     public init() {}
 }
