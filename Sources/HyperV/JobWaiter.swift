@@ -131,7 +131,8 @@ public struct JobWaiter: Sendable {
                 guard Self.isTransient(error), failedPolls <= toleratedPollFailures, clock.now() < deadline else {
                     throw .wsman(error, doing: "polling job \(jobID) of \(method)", vm: vm)
                 }
-                delay = max(delay, schedule.minimum)
+                // Back off while the host hiccups: 0.1, 0.2, 0.4, 0.8, 1.6 s — five failures span about 3 s.
+                delay = max(delay, .milliseconds(100 << min(failedPolls - 1, 6)))
                 continue
             }
             let received = clock.now()

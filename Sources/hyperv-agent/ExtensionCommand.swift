@@ -3,6 +3,7 @@ import AgentServer
 import ArgumentParser
 import CloudStackExtension
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -39,8 +40,16 @@ struct ExtensionCommand: AsyncParsableCommand {
         Self.emit(output)
     }
 
+    /// Set by the first answer printed: the watchdog and the action may finish at the same instant.
+    static let answered = Atomic<Bool>(false)
+
     /// Prints the answer and ends the process with its status (no other output ever follows).
     static func emit(_ output: ExtensionOutput) -> Never {
+        guard answered.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
+        else {
+            // The other answer is being printed and the process is exiting with it.
+            while true { pause() }
+        }
         let (text, status) = output.rendered()
         FileHandle.standardOutput.write(Data(text.utf8))
         Glibc.exit(status)
