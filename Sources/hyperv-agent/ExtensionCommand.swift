@@ -128,6 +128,8 @@ struct ExtensionCommand: AsyncParsableCommand {
                 1, min(configuration.winrmTimeoutSeconds, Int(budget.components.seconds)))
         }
         configuration.hypervJobTimeoutSeconds = nil  // the request's timeout below carries it
+        configuration.agentStateDir = usableStateDirectory(
+            configuration.agentStateDir, explicit: base.agentStateDir != AgentConfiguration().agentStateDir)
         let logPath = (configuration.agentStateDir as NSString).appendingPathComponent("extension.log")
         let runtime: AgentRuntime
         do {
@@ -139,6 +141,28 @@ struct ExtensionCommand: AsyncParsableCommand {
         }
         return ExtensionRunner(
             context: ExtensionContext(service: runtime.service(), timeout: timeout), logger: runtime.logger)
+    }
+
+    /// The state directory to use. An explicitly configured one is used as it is (a problem with it is the
+    /// operator's to fix, and is reported). The default `/var/lib/hyperv-agent` is often not writable by the
+    /// management server's user `cloud` when no `extension.conf` was installed: then a private directory
+    /// `/tmp/hyperv-agent-<uid>` (mode 0700, owned by this user) keeps the journal and the locks working.
+    static func usableStateDirectory(_ configured: String, explicit: Bool) -> String {
+        let manager = FileManager.default
+        if explicit || manager.isWritableFile(atPath: configured)
+            || (!manager.fileExists(atPath: configured)
+                && (try? manager.createDirectory(
+                    atPath: configured, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]))
+                    != nil)
+        {
+            return configured
+        }
+        let fallback = "/tmp/hyperv-agent-\(getuid())"
+        try? manager.createDirectory(
+            atPath: fallback, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var info = stat()
+        guard stat(fallback, &info) == 0, info.st_uid == getuid(), info.st_mode & 0o077 == 0 else { return configured }
+        return fallback
     }
 
     /// Replaces this process with `extension.fallback`, same arguments (without `--config`): its output and exit

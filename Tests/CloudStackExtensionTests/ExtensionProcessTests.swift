@@ -196,6 +196,37 @@ import WinRMFixture
         }
     }
 
+    /// The management server runs the entry point as user `cloud`, often without an installed configuration:
+    /// the default state directory is then not writable, and a private one under /tmp keeps journal and locks.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")))
+    func anUnprivilegedUserWithoutConfigurationStillWorks() async throws {
+        try await Self.withSetup { setup in
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: setup.work.path)
+            let conf = setup.work.appendingPathComponent("minimal.conf")
+            try "winrm.auth = basic\nwinrm.allow_unencrypted = true\n".write(
+                to: conf, atomically: true, encoding: .utf8)
+            var builder = PayloadBuilder(url: setup.fixture.url)
+            builder.username = Self.user
+            builder.password = Self.password
+            builder.parameters = ["snapshot_name": "by-nobody"]
+            let payload = setup.work.appendingPathComponent("nobody.json")
+            try builder.json().write(to: payload, atomically: true, encoding: .utf8)
+            for file in [conf, payload] {
+                try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+            }
+            let agent = ChildProcess.product("hyperv-agent")
+            let result = try await ChildProcess.run(
+                "/usr/sbin/runuser",
+                [
+                    "-u", "nobody", "--", agent, "extension", "CreateSnapshot", payload.path, "30", "--config",
+                    conf.path,
+                ],
+                environment: [:], workingDirectory: "/")
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            #expect(await setup.simulator.host.checkpoints.contains { $0.name == "by-nobody" })
+        }
+    }
+
     @Test func badInputIsOneJSONError() async throws {
         try await Self.withSetup { setup in
             let agent = ChildProcess.product("hyperv-agent")
