@@ -4,6 +4,7 @@ import HyperV
 import TestSupport
 import Testing
 import WSMan
+import WSManCurl
 import WinRMFixture
 
 /// What real hosts do that a clean protocol description does not say, played by the simulator (each behaviour's
@@ -170,5 +171,39 @@ import WinRMFixture
         let report = try await harness.service.revert(RevertRequest(vmName: vm, checkpointName: "s", power: .off))
         #expect(report.outcome == .reverted(running: false))
         #expect(await harness.host.vm(id: vmID)?.state == 3)
+    }
+
+    /// End to end through libcurl and the HTTP fixture: while the agent waits for a job, the connection drops,
+    /// the service answers 500 and then garbage — the take still ends with its checkpoint.
+    @Test func transientFailuresOverTheWireWhilePolling() async throws {
+        let clock = ManualClock(held: true)
+        var configuration = HyperVSimulator.Configuration()
+        configuration.clock = clock.epochSeconds
+        configuration.jobDelayMilliseconds = 3000
+        let faults = FaultInjector()
+        let simulator = HyperVSimulator(configuration: configuration, faults: faults)
+        let fixture = try await FixtureServer.startQuiet(
+            simulator, user: "quirk-operator", password: "quirk-pw-7", faults: faults, inspector: simulator)
+        try await using(fixture) { fixture in
+            var settings = CurlTransportConfiguration(url: fixture.url)
+            settings.allowUnencrypted = true
+            settings.authentication = .basic
+            settings.username = "quirk-operator"
+            settings.password = "quirk-pw-7"
+            settings.timeoutSeconds = 10
+            let transport = try CurlTransport(configuration: settings)
+            let harness = ServiceHarness.make(clock: clock, simulator: simulator, transport: { _ in transport })
+            let take = Task {
+                try await harness.service.take(
+                    TakeRequest(vmName: vm, checkpointName: "wire", consistency: .withMemory))
+            }
+            await clock.waitForSleepers(1)  // inside the job wait: the next requests are polls
+            for fault in [InjectedFault.dropConnection, .internalError, .malformedBody] { faults.inject(fault) }
+            clock.release()
+            let report = try await take.value
+            #expect(report.checkpoint?.name == "wire")
+            #expect(faults.count == 0, "every fault was met")
+            #expect(await named("wire", harness).count == 1)
+        }
     }
 }
