@@ -26,8 +26,7 @@ extension CheckpointService {
         case .asCheckpoint: wantRunning = target.hasMemory
         }
         let vm = try await hostSteps(checkpoint: name) { () async throws(HyperVError) -> VirtualMachine in
-            let vm = try await hyperV.waitForStableState(
-                try await hyperV.waitForMerge(start.vm, deadline: deadline), deadline: deadline)
+            let vm = try await hyperV.waitUntilSettled(start.vm, deadline: deadline)
             if vm.isRunning || vm.enabledState == 9 {
                 try await hyperV.requestState(3, of: vm, deadline: deadline)
             }

@@ -22,8 +22,7 @@ extension CheckpointService {
         // A merge or a transitional state makes CreateSnapshot fail with 32775: wait them out first (no round trip
         // when the VM is neither merging nor moving).
         let vm = try await hostSteps { () async throws(HyperVError) in
-            try await hyperV.waitForStableState(
-                try await hyperV.waitForMerge(start.vm, deadline: deadline), deadline: deadline)
+            try await hyperV.waitUntilSettled(start.vm, deadline: deadline)
         }
         let name = request.checkpointName
 

@@ -91,13 +91,7 @@ public struct DiskChainReader: Sendable {
         var files: [String] = []
         var current = path
         while true {
-            guard files.count < maxDepth, !files.contains(where: { $0.caseInsensitiveCompare(current) == .orderedSame })
-            else {
-                throw HyperVError(
-                    .unexpectedAnswer,
-                    "the disk chain of \(VirtualDisk.fileName(path)) on VM \(vm) loops or is deeper than \(maxDepth)",
-                    vm: vm)
-            }
+            try checkGrowing(files, with: current, from: path, vm: vm)
             let settings: CIMInstance
             do {
                 settings = try await embedded(
@@ -113,6 +107,16 @@ public struct DiskChainReader: Sendable {
                 return ChainSurvey(files: files, missingParent: nil, startMissing: false)
             }
             current = parent
+        }
+    }
+
+    /// A chain may grow by `next` only if it neither loops back nor passes ``maxDepth``.
+    func checkGrowing(_ chain: [String], with next: String, from path: String, vm: String) throws(HyperVError) {
+        guard chain.count < maxDepth, !chain.contains(where: { $0.caseInsensitiveCompare(next) == .orderedSame }) else {
+            throw HyperVError(
+                .unexpectedAnswer,
+                "the disk chain of \(VirtualDisk.fileName(path)) on VM \(vm) loops or is deeper than \(maxDepth)",
+                vm: vm)
         }
     }
 
@@ -143,13 +147,7 @@ public struct DiskChainReader: Sendable {
         var bytes: Int64 = 0
         var current: String? = path
         while let file = current, !file.isEmpty {
-            guard chain.count < maxDepth, !chain.contains(where: { $0.caseInsensitiveCompare(file) == .orderedSame })
-            else {
-                throw HyperVError(
-                    .unexpectedAnswer,
-                    "the disk chain of \(VirtualDisk.fileName(path)) on VM \(vm.name) loops or is deeper than \(maxDepth)",
-                    vm: vm.name)
-            }
+            try checkGrowing(chain, with: file, from: path, vm: vm.name)
             let frozen = !chain.isEmpty
             chain.append(file)
             let known = useCache && frozen ? cache.entry(file) : nil

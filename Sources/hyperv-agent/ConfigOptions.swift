@@ -19,10 +19,17 @@ struct ConfigOptions: ParsableArguments {
     static let defaultPath = "/etc/hyperv-agent/agent.conf"
 
     /// Reads and parses the configuration; exits with status 2 and a clear message on any problem.
-    func load() throws -> AgentConfiguration {
+    func load() throws(UsageFailure) -> AgentConfiguration {
         var overrides = self.overrides
         if let record { overrides.append("winrm.record_dir=\(record)") }
-        let path = config ?? (FileManager.default.fileExists(atPath: Self.defaultPath) ? Self.defaultPath : nil)
+        return try Self.read(config ?? Self.installedPath, overrides: overrides)
+    }
+
+    /// The default file when it exists.
+    static var installedPath: String? { FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil }
+
+    /// Parses the file at `path` (no file: the defaults) with `overrides`; a usage failure names the problem.
+    static func read(_ path: String?, overrides: [String] = []) throws(UsageFailure) -> AgentConfiguration {
         var text = ""
         if let path {
             guard let data = FileManager.default.contents(atPath: path) else {

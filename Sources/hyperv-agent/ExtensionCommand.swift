@@ -83,18 +83,8 @@ struct ExtensionCommand: AsyncParsableCommand {
     /// `--config`, else `$HYPERV_AGENT_CONFIG`, else the default file if it exists, else the defaults.
     static func loadConfiguration(_ explicit: String?) throws(ExtensionError) -> AgentConfiguration {
         let environment = ProcessInfo.processInfo.environment["HYPERV_AGENT_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-        let path =
-            explicit ?? environment
-            ?? (FileManager.default.fileExists(atPath: ConfigOptions.defaultPath) ? ConfigOptions.defaultPath : nil)
-        var text = ""
-        if let path {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ExtensionError(.configuration, "cannot read the configuration file \(path)")
-            }
-            text = String(decoding: data, as: UTF8.self)
-        }
         do {
-            return try ConfigParser.parse(text, source: path ?? "configuration")
+            return try ConfigOptions.read(explicit ?? environment ?? ConfigOptions.installedPath)
         } catch {
             throw ExtensionError(.configuration, error.description)
         }

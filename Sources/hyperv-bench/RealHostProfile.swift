@@ -127,12 +127,14 @@ struct RealHostProfile {
                 resourceURI: Msvm.uri(Msvm.computerSystem), method: "RequestStateChange", selectors: vm.selectors,
                 parameters: [.scalar("RequestedState", "3")])
             let sent = ContinuousClock.now
-            let output = try await client.client.invoke(request)
+            guard let job = try await client.client.invoke(request).job else {
+                throw HyperVError(.unexpectedAnswer, "RequestStateChange answered without a job", vm: vm.name)
+            }
             // The job started on the host half a round trip after the request left.
             let started = sent + .milliseconds(model.latencyMilliseconds / 2)
             let before = counting.roundTrips
             try await client.waitForJob(
-                output.job!, method: "RequestStateChange", vm: vm, deadline: .now + .seconds(60))
+                job, method: "RequestStateChange", vm: vm, deadline: .now + .seconds(60))
             let lag = ms(ContinuousClock.now - started) - Double(duration)
             results.append((duration, lag, counting.roundTrips - before))
             await fixture.stop()
