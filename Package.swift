@@ -20,6 +20,10 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        .systemLibrary(name: "CGSSAPI", pkgConfig: "krb5-gssapi", providers: [.apt(["libkrb5-dev"])]),
+        .target(name: "CGSSShims", dependencies: ["CGSSAPI"], linkerSettings: [.linkedLibrary("gssapi_krb5")]),
+        // GSS-API for WinRM: SPNEGO contexts (Kerberos, NTLM through gss-ntlmssp), message sealing and its framing.
+        .target(name: "WinRMSecurity", dependencies: ["CGSSShims"]),
 
         // XML layer.
         .target(name: "XMLSupport", dependencies: ["CLibXML2"]),
@@ -27,7 +31,8 @@ let package = Package(
         .target(name: "WSMan", dependencies: ["XMLSupport"]),
         // libcurl transport.
         .target(
-            name: "WSManCurl", dependencies: ["WSMan", "CCurlShims", .product(name: "Logging", package: "swift-log")]),
+            name: "WSManCurl",
+            dependencies: ["WSMan", "WinRMSecurity", "CCurlShims", .product(name: "Logging", package: "swift-log")]),
         // Hyper-V on WMI v2: VMs, checkpoints, jobs, disk chains.
         .target(name: "HyperV", dependencies: ["WSMan", .product(name: "Logging", package: "swift-log")]),
         // The checkpoint service: take / revert / delete / inspect / recover, consistency policy, journal, per-VM
@@ -59,7 +64,7 @@ let package = Package(
         .target(
             name: "WinRMFixture",
             dependencies: [
-                "WSMan", "XMLSupport",
+                "WSMan", "XMLSupport", "WinRMSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -100,6 +105,7 @@ let package = Package(
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "WSManTests", dependencies: ["WSMan", "XMLSupport"], resources: [.copy("Samples")]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
+        .testTarget(name: "WinRMSecurityTests", dependencies: ["WinRMSecurity", "TestSupport"]),
         .testTarget(
             name: "CloudStackTests",
             dependencies: [

@@ -1,6 +1,8 @@
 /// The parsed configuration. Defaults are those documented in `agent.conf.example`.
 public struct AgentConfiguration: Sendable, Equatable {
     public enum WinRMAuth: String, Sendable, CaseIterable { case basic, ntlm, negotiate }
+    /// WinRM message encryption (SPNEGO sealing) — auto: on for http://, off for https://.
+    public enum MessageEncryption: String, Sendable, CaseIterable { case auto, always, never }
     public enum QuiesceFallback: String, Sendable, CaseIterable {
         case crashConsistent = "crash-consistent"
         case fail
@@ -15,6 +17,12 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var winrmCAFile: String?
     public var winrmVerifyTLS = true
     public var winrmAllowUnencrypted = false
+    public var winrmMessageEncryption: MessageEncryption = .auto
+    /// Client keytab and its principal (`user@REALM`) for Kerberos without a ticket cache.
+    public var winrmKerberosKeytab: String?
+    public var winrmKerberosPrincipal: String?
+    /// The host of the service principal `HTTP/<host>` (default: the host of winrm.url).
+    public var winrmServiceHost: String?
     public var winrmTimeoutSeconds = 60
     public var winrmMaxConnections = 4
     public var winrmRecordDir: String?

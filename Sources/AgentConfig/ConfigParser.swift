@@ -82,6 +82,11 @@ public enum ConfigParser {
         case .winrmCAFile: c.winrmCAFile = try text()
         case .winrmVerifyTLS: c.winrmVerifyTLS = try bool()
         case .winrmAllowUnencrypted: c.winrmAllowUnencrypted = try bool()
+        case .winrmMessageEncryption:
+            c.winrmMessageEncryption = try oneOf(AgentConfiguration.MessageEncryption.self)
+        case .winrmKerberosKeytab: c.winrmKerberosKeytab = try text()
+        case .winrmKerberosPrincipal: c.winrmKerberosPrincipal = try text()
+        case .winrmServiceHost: c.winrmServiceHost = try text()
         case .winrmTimeoutSeconds: c.winrmTimeoutSeconds = try positive()
         case .winrmMaxConnections: c.winrmMaxConnections = try positive()
         case .winrmRecordDir: c.winrmRecordDir = try text()

@@ -1,5 +1,3 @@
-#define _GNU_SOURCE
-#include <sys/mman.h>
 #include "CCurlShims.h"
 #include <pthread.h>
 
@@ -10,6 +8,7 @@ CURLcode CCurlShims_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl
 CURLcode CCurlShims_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 CURLcode CCurlShims_setopt_write_callback(CURL *h, CURLoption o, curl_write_callback v) { return curl_easy_setopt(h, o, v); }
 CURLcode CCurlShims_setopt_xferinfo_callback(CURL *h, curl_xferinfo_callback v) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, v); }
+CURLcode CCurlShims_setopt_header_callback(CURL *h, curl_write_callback v) { return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, v); }
 CURLcode CCurlShims_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 CURLcode CCurlShims_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 CURLcode CCurlShims_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
@@ -26,4 +25,3 @@ unsigned long CCurlShims_auth_basic(void) { return CURLAUTH_BASIC; }
 unsigned long CCurlShims_auth_ntlm(void) { return CURLAUTH_NTLM; }
 unsigned long CCurlShims_auth_negotiate(void) { return CURLAUTH_NEGOTIATE; }
 
-int CCurlShims_secret_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }

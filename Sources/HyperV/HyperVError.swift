@@ -59,6 +59,7 @@ public struct HyperVError: Error, CustomStringConvertible, Sendable, Equatable {
         case (.transport, .connect?):
             hint = "the Hyper-V host is unreachable (connection refused or no route): \(error.transport?.message ?? "")"
         case (.transport, .tls?): hint = "TLS failed: \(error.transport?.message ?? "")"
+        case (.transport, .authentication?): hint = "authentication failed: \(error.transport?.message ?? "")"
         case (.transport, .timeout?):
             hint = "the Hyper-V host did not answer in time: \(error.transport?.message ?? "")"
         default: hint = error.description

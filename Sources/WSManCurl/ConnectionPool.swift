@@ -17,10 +17,12 @@ final class ConnectionPool: Sendable {
     }
 
     private let configuration: CurlTransportConfiguration
+    private let credentials: NegotiateCredentialSource
     private let state = Mutex(State())
 
-    init(configuration: CurlTransportConfiguration) {
+    init(configuration: CurlTransportConfiguration, credentials: NegotiateCredentialSource) {
         self.configuration = configuration
+        self.credentials = credentials
     }
 
     private enum Grant {
@@ -43,7 +45,7 @@ final class ConnectionPool: Sendable {
             return connection
         case .create(let index):
             do {
-                return try CurlConnection(configuration: configuration, index: index)
+                return try CurlConnection(configuration: configuration, credentials: credentials, index: index)
             } catch {
                 discard()
                 throw error
@@ -95,7 +97,7 @@ final class ConnectionPool: Sendable {
             return (state.waiters.removeFirst(), state.open)
         }
         guard let (waiter, index) = waiter else { return }
-        let fresh = try? CurlConnection(configuration: configuration, index: index)
+        let fresh = try? CurlConnection(configuration: configuration, credentials: credentials, index: index)
         if fresh == nil { state.withLock { $0.open -= 1 } }
         waiter.continuation.resume(returning: fresh)
     }

@@ -1,17 +1,25 @@
 import CCurlShims
 import Dispatch
 import WSMan
+import WinRMSecurity
 
-/// One keep-alive connection: an easy handle plus the serial queue that alone performs on it.
+/// One keep-alive connection: an easy handle plus the serial queue that alone performs on it, and — for Negotiate —
+/// the connection's SPNEGO security context (WinRM authenticates, and seals messages, per TCP connection).
 ///
 /// Blocking `curl_easy_perform` runs on this queue, never on Swift's cooperative pool.
 final class CurlConnection: @unchecked Sendable {
     let easy: EasyHandle
     let queue: DispatchQueue
     let configuration: CurlTransportConfiguration
+    let credentials: NegotiateCredentialSource
+    /// The established context of this connection (touched on ``queue`` only).
+    var security: SecurityContext?
 
-    init(configuration: CurlTransportConfiguration, index: Int) throws(TransportError) {
+    init(configuration: CurlTransportConfiguration, credentials: NegotiateCredentialSource, index: Int)
+        throws(TransportError)
+    {
         self.configuration = configuration
+        self.credentials = credentials
         easy = try EasyHandle()
         queue = DispatchQueue(label: "hyperv-agent.curl.\(index)")
         try configure()
@@ -31,56 +39,96 @@ final class CurlConnection: @unchecked Sendable {
         try easy.set(CURLOPT_SSL_VERIFYHOST, c.verifyTLS ? 2 : 0, "CURLOPT_SSL_VERIFYHOST")
         if let caFile = c.caFile { try easy.set(CURLOPT_CAINFO, caFile, "CURLOPT_CAINFO") }
         switch c.authentication {
-        case .basic: try easy.set(CURLOPT_HTTPAUTH, Int(CCurlShims_auth_basic()), "CURLOPT_HTTPAUTH")
-        case .ntlm: try easy.set(CURLOPT_HTTPAUTH, Int(CCurlShims_auth_ntlm()), "CURLOPT_HTTPAUTH")
-        case .negotiate: try easy.set(CURLOPT_HTTPAUTH, Int(CCurlShims_auth_negotiate()), "CURLOPT_HTTPAUTH")
-        }
-        if c.authentication == .negotiate {
-            // GSS-API takes the identity from the Kerberos cache or NTLM_USER_FILE; libcurl needs a non-NULL user.
-            try easy.set(CURLOPT_USERPWD, ":", "CURLOPT_USERPWD")
-        } else {
+        case .basic:
+            try easy.set(CURLOPT_HTTPAUTH, Int(CCurlShims_auth_basic()), "CURLOPT_HTTPAUTH")
             try easy.set(CURLOPT_USERNAME, c.username ?? "", "CURLOPT_USERNAME")
             try easy.set(CURLOPT_PASSWORD, c.password ?? "", "CURLOPT_PASSWORD")
+        case .ntlm:
+            try easy.set(CURLOPT_HTTPAUTH, Int(CCurlShims_auth_ntlm()), "CURLOPT_HTTPAUTH")
+            try easy.set(CURLOPT_USERNAME, c.username ?? "", "CURLOPT_USERNAME")
+            try easy.set(CURLOPT_PASSWORD, c.password ?? "", "CURLOPT_PASSWORD")
+        case .negotiate:
+            // The SPNEGO handshake is the agent's own (GSS-API, per connection), so libcurl sends no Authorization.
+            break
         }
-        // "Expect:" turns off 100-continue (a 1 s stall per large body on servers that never send 100).
-        try easy.setHeaders(["Content-Type: application/soap+xml;charset=UTF-8", "Expect:", "Connection: Keep-Alive"])
+        try setHeaders(contentType: "application/soap+xml;charset=UTF-8", authorization: nil)
         try easy.check(
             CCurlShims_setopt_write_callback(easy.raw, CURLOPT_WRITEFUNCTION, curlWriteCallback),
             "CURLOPT_WRITEFUNCTION")
+        try easy.check(CCurlShims_setopt_header_callback(easy.raw, curlHeaderCallback), "CURLOPT_HEADERFUNCTION")
         try easy.check(CCurlShims_setopt_xferinfo_callback(easy.raw, curlProgressCallback), "CURLOPT_XFERINFOFUNCTION")
         try easy.set(CURLOPT_NOPROGRESS, 0, "CURLOPT_NOPROGRESS")
+    }
+
+    /// "Expect:" turns off 100-continue (a 1 s stall per large body on servers that never send 100).
+    func setHeaders(contentType: String, authorization: String?) throws(TransportError) {
+        var headers = ["Content-Type: \(contentType)", "Expect:", "Connection: Keep-Alive"]
+        if let authorization { headers.append("Authorization: \(authorization)") }
+        try easy.setHeaders(headers)
     }
 
     struct Outcome: Sendable {
         var response: WSManHTTPResponse
         var newConnections: Int
+        /// Negotiate: the mechanism of the connection's context, once established.
+        var mechanism: SecurityMechanism?
     }
 
-    /// Performs one POST on this connection's queue.
+    /// One HTTP answer as it came off the wire.
+    struct RawAnswer {
+        var status: Int
+        var contentType: String?
+        var body: [UInt8]
+        var newConnections: Int
+    }
+
+    /// Performs one request (a POST, with its handshake if the connection needs one) on this connection's queue.
     func perform(_ body: [UInt8], box: TransferBox) async throws(TransportError) -> Outcome {
         let result: Result<Outcome, TransportError> = await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: self.performBlocking(body, box: box))
+                let outcome =
+                    self.configuration.authentication == .negotiate
+                    ? self.performNegotiated(body, box: box) : self.performPlain(body, box: box)
+                continuation.resume(returning: outcome)
             }
         }
         return try result.get()
     }
 
-    private func performBlocking(_ body: [UInt8], box: TransferBox) -> Result<Outcome, TransportError> {
+    private func performPlain(_ body: [UInt8], box: TransferBox) -> Result<Outcome, TransportError> {
+        transfer(body, box: box).map { raw in
+            var response = WSManHTTPResponse(status: raw.status, contentType: raw.contentType, body: raw.body)
+            if raw.status == 401 {
+                response.authenticationProblem = AuthenticationDiagnosis.explain(
+                    configured: configuration.authentication,
+                    offered: .init(curlMask: easy.infoLong(CURLINFO_HTTPAUTH_AVAIL)),
+                    hasKerberosTicket: configuration.kerberosTicketAvailable(),
+                    ntlmMechanismInstalled: configuration.ntlmMechanismInstalled())
+            }
+            return Outcome(response: response, newConnections: raw.newConnections, mechanism: nil)
+        }
+    }
+
+    /// One blocking transfer of `body` with the headers currently set.
+    func transfer(_ body: [UInt8], box: TransferBox) -> Result<RawAnswer, TransportError> {
         let userData = Unmanaged.passUnretained(box).toOpaque()
         return withExtendedLifetime(box) {
             do {
                 try easy.check(CCurlShims_setopt_pointer(easy.raw, CURLOPT_WRITEDATA, userData), "CURLOPT_WRITEDATA")
+                try easy.check(CCurlShims_setopt_pointer(easy.raw, CURLOPT_HEADERDATA, userData), "CURLOPT_HEADERDATA")
                 try easy.check(
                     CCurlShims_setopt_pointer(easy.raw, CURLOPT_XFERINFODATA, userData), "CURLOPT_XFERINFODATA")
                 try easy.check(
                     CCurlShims_setopt_off(easy.raw, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)),
                     "CURLOPT_POSTFIELDSIZE_LARGE")
                 // COPYPOSTFIELDS copies: the Swift buffer only lives during this call.
-                let copied = body.withUnsafeBufferPointer { buffer in
-                    CCurlShims_setopt_pointer(
-                        easy.raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
-                }
+                let copied =
+                    body.isEmpty
+                    ? CCurlShims_setopt_string(easy.raw, CURLOPT_COPYPOSTFIELDS, "")
+                    : body.withUnsafeBufferPointer { buffer in
+                        CCurlShims_setopt_pointer(
+                            easy.raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+                    }
                 try easy.check(copied, "CURLOPT_COPYPOSTFIELDS")
             } catch let error as TransportError {
                 return .failure(error)
@@ -92,17 +140,10 @@ final class CurlConnection: @unchecked Sendable {
             guard code == CURLE_OK else {
                 return .failure(classify(code, box: box))
             }
-            var response = WSManHTTPResponse(
-                status: easy.infoLong(CURLINFO_RESPONSE_CODE), contentType: easy.infoString(CURLINFO_CONTENT_TYPE),
-                body: box.body)
-            if response.status == 401 {
-                response.authenticationProblem = AuthenticationDiagnosis.explain(
-                    configured: configuration.authentication,
-                    offered: .init(curlMask: easy.infoLong(CURLINFO_HTTPAUTH_AVAIL)),
-                    hasKerberosTicket: configuration.kerberosTicketAvailable(),
-                    ntlmMechanismInstalled: configuration.ntlmMechanismInstalled())
-            }
-            return .success(Outcome(response: response, newConnections: easy.infoLong(CURLINFO_NUM_CONNECTS)))
+            return .success(
+                RawAnswer(
+                    status: easy.infoLong(CURLINFO_RESPONSE_CODE), contentType: easy.infoString(CURLINFO_CONTENT_TYPE),
+                    body: box.body, newConnections: easy.infoLong(CURLINFO_NUM_CONNECTS)))
         }
     }
 

@@ -1,8 +1,10 @@
 import Logging
 import Synchronization
 import WSMan
+import WinRMSecurity
 
-/// The libcurl ``WSManTransport``: HTTPS with verification on by default, Basic / NTLM / Negotiate,
+/// The libcurl ``WSManTransport``: HTTPS with verification on by default, Basic / NTLM / Negotiate (the agent's own
+/// SPNEGO handshake, with WinRM message encryption over http),
 /// keep-alive connections from a bounded pool, a per-request timeout and cancellation.
 ///
 /// Passwords and `Authorization` headers never reach the logger or an error message.
@@ -21,6 +23,9 @@ public final class CurlTransport: WSManTransport {
         public var connectionsOpened = 0
         /// Requests that failed below HTTP.
         public var failures = 0
+        /// Negotiate: the mechanism SPNEGO settled on (last established connection) and whether messages are sealed.
+        public var mechanism: SecurityMechanism?
+        public var messagesSealed = false
     }
 
     public init(configuration: CurlTransportConfiguration, logger: Logger = Logger(label: "hyperv-agent.winrm"))
@@ -28,7 +33,8 @@ public final class CurlTransport: WSManTransport {
     {
         try configuration.validate()
         self.configuration = configuration
-        self.pool = ConnectionPool(configuration: configuration)
+        self.pool = ConnectionPool(
+            configuration: configuration, credentials: NegotiateCredentialSource(configuration: configuration))
         self.logger = logger
     }
 
@@ -48,6 +54,10 @@ public final class CurlTransport: WSManTransport {
             counters.withLock {
                 $0.requests += 1
                 $0.connectionsOpened += outcome.newConnections
+                if let mechanism = outcome.mechanism {
+                    $0.mechanism = mechanism
+                    $0.messagesSealed = configuration.sealsMessages
+                }
             }
             logger.debug(
                 "winrm exchange",

@@ -14,6 +14,8 @@ struct AgentRuntime {
     let configuration: AgentConfiguration
     let logger: Logger
     let transport: any WSManTransport
+    /// The libcurl transport under any recording/metrics wrappers (what it negotiated, for `probe`).
+    let curl: CurlTransport
     let client: WSManClient
     let metrics: AgentMetrics?
 
@@ -40,17 +42,14 @@ struct AgentRuntime {
         AgentLogging.bootstrap(configuration, secrets: [password].compactMap { $0 }, defaultSink: logSink)
         logger = AgentLogging.logger(configuration)
         let settings = CurlTransportConfiguration(configuration, url: url, password: password)
-        if settings.authentication == .negotiate, let user = settings.username, let password {
-            do { try NegotiateCredentials.install(user: user, password: password, environment: environment) } catch {
-                throw UsageFailure(error.description)
-            }
-        }
-        var transport: any WSManTransport
+        let curl: CurlTransport
         do {
-            transport = try CurlTransport(configuration: settings, logger: logger)
+            curl = try CurlTransport(configuration: settings, logger: logger)
         } catch {
             throw UsageFailure(error.message)
         }
+        self.curl = curl
+        var transport: any WSManTransport = curl
         if let directory = configuration.winrmRecordDir {
             let host = URL(string: url)?.host
             transport = try RecordingTransport(
@@ -101,6 +100,11 @@ extension CurlTransportConfiguration {
         caFile = configuration.winrmCAFile
         verifyTLS = configuration.winrmVerifyTLS
         allowUnencrypted = configuration.winrmAllowUnencrypted
+        messageEncryption = MessageEncryption(rawValue: configuration.winrmMessageEncryption.rawValue) ?? .auto
+        if let path = configuration.winrmKerberosKeytab ?? configuration.winrmKerberosPrincipal.map({ _ in "" }) {
+            kerberosKeytab = KerberosKeytab(principal: configuration.winrmKerberosPrincipal ?? "", path: path)
+        }
+        serviceHost = configuration.winrmServiceHost
         timeoutSeconds = configuration.winrmTimeoutSeconds
         maxConnections = configuration.winrmMaxConnections
     }

@@ -164,7 +164,6 @@ struct ExtensionCommand: AsyncParsableCommand {
                 "action \(invocation.action) is not one hyperv-agent handles (\(ExtensionAction.allCases.map(\.rawValue).joined(separator: ", "))) and extension.fallback is not set; set it to the stock script, e.g. extension.fallback = /usr/share/cloudstack-management/extensions/HyperV/hyperv.py"
             )
         }
-        unsetenv("NTLM_USER_FILE")
         let argv = [fallback] + invocation.forwarded
         var pointers: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         execv(fallback, &pointers)

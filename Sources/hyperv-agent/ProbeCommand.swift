@@ -22,7 +22,7 @@ struct ProbeCommand: AsyncParsableCommand {
             } catch let error as HyperVError {
                 throw OperationFailure(error.description)
             }
-            let (authentication, messages) = Self.describeSecurity(runtime.configuration)
+            let (authentication, messages) = Self.describeSecurity(runtime.curl)
             if json {
                 struct Output: Encodable {
                     var host: HostProbeReport
@@ -45,25 +45,34 @@ struct ProbeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The auth scheme, the GSS mechanism Negotiate can use here, and how messages are protected.
-    static func describeSecurity(_ configuration: AgentConfiguration) -> (String, String) {
+    /// The auth scheme, the GSS mechanism actually negotiated, and how messages were protected.
+    static func describeSecurity(_ transport: CurlTransport) -> (String, String) {
+        let configuration = transport.configuration
+        let statistics = transport.statistics
+        let https = configuration.url.lowercased().hasPrefix("https://")
         let authentication: String
-        switch configuration.winrmAuth {
+        switch configuration.authentication {
         case .basic: authentication = "Basic"
         case .ntlm: authentication = "NTLM (libcurl's own scheme)"
         case .negotiate:
-            let mechanism =
-                AuthenticationDiagnosis.kerberosCacheExists()
-                ? "Kerberos (a ticket cache is in reach; NTLM through gss-ntlmssp otherwise)"
-                : AuthenticationDiagnosis.ntlmMechanismInstalled()
-                    ? "NTLM through gss-ntlmssp (no Kerberos ticket)" : "none available (install gss-ntlmssp or kinit)"
+            let mechanism: String =
+                switch statistics.mechanism {
+                case .kerberos?: "Kerberos"
+                case .ntlm?: "NTLM (gss-ntlmssp)"
+                case .unknown?, nil: "not established"
+                }
             authentication = "Negotiate (SPNEGO) — mechanism: \(mechanism)"
         }
-        let https = (configuration.winrmURL ?? "").lowercased().hasPrefix("https://")
-        let messages =
-            https
-            ? "encrypted by TLS"
-            : "NOT encrypted (http with winrm.allow_unencrypted; WinRM message encryption is not implemented yet — use https)"
+        let messages: String
+        if statistics.messagesSealed {
+            let sealing = statistics.mechanism == .kerberos ? "Kerberos sealing" : "NTLM sealing"
+            messages =
+                "encrypted with WinRM message encryption (\(sealing), multipart/encrypted)\(https ? " inside TLS" : "")"
+        } else if https {
+            messages = "encrypted by TLS"
+        } else {
+            messages = "NOT encrypted (plain http, winrm.allow_unencrypted = true)"
+        }
         return (authentication, messages)
     }
 }

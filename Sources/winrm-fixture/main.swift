@@ -22,6 +22,14 @@ struct ServerOptions: ParsableArguments {
     var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.")
     var tlsKey: String?
+    @Option(help: "Negotiate with NTLM: a gss-ntlmssp users file (DOMAIN:user:password lines).")
+    var ntlmUsers: String?
+    @Option(help: "Negotiate with Kerberos: the service keytab (HTTP/host@REALM).")
+    var keytab: String?
+    @Flag(help: "AllowUnencrypted=false, a Windows host's default: over http only sealed messages pass (Basic refused).")
+    var requireEncryption = false
+    @Option(help: "WWW-Authenticate schemes a 401 offers, comma-separated (default: Negotiate,Basic). Without Basic, Basic is refused.")
+    var offer: String?
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "warning"
 
@@ -38,6 +46,17 @@ struct ServerOptions: ParsableArguments {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         configuration.tlsCertificatePath = tlsCert
         configuration.tlsKeyPath = tlsKey
+        if ntlmUsers != nil || keytab != nil {
+            configuration.negotiate = .init(keytab: keytab, ntlmUsersFile: ntlmUsers, requireEncryption: requireEncryption)
+        } else if requireEncryption {
+            throw ValidationError("--require-encryption needs Negotiate: give --ntlm-users or --keytab")
+        }
+        if let offer {
+            configuration.offeredAuthSchemes = offer.split(separator: ",").map {
+                let scheme = $0.trimmingCharacters(in: .whitespaces)
+                return scheme.lowercased() == "basic" ? "Basic realm=\"WSMAN\"" : scheme
+            }
+        }
         return configuration
     }
 

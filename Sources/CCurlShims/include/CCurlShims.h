@@ -10,6 +10,7 @@ CURLcode CCurlShims_setopt_pointer(CURL *handle, CURLoption option, void *value)
 CURLcode CCurlShims_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value);
 CURLcode CCurlShims_setopt_write_callback(CURL *handle, CURLoption option, curl_write_callback value);
 CURLcode CCurlShims_setopt_xferinfo_callback(CURL *handle, curl_xferinfo_callback value);
+CURLcode CCurlShims_setopt_header_callback(CURL *handle, curl_write_callback value);
 CURLcode CCurlShims_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode CCurlShims_getinfo_string(CURL *handle, CURLINFO info, char **value);
 CURLcode CCurlShims_getinfo_double(CURL *handle, CURLINFO info, double *value);
@@ -24,7 +25,4 @@ unsigned long CCurlShims_auth_basic(void);
 unsigned long CCurlShims_auth_ntlm(void);
 unsigned long CCurlShims_auth_negotiate(void);
 
-/* An anonymous in-memory file (memfd_create, close-on-exec) for the NTLM credentials gss-ntlmssp reads behind
-   CURLAUTH_NEGOTIATE: NTLM_USER_FILE then names /proc/self/fd/N and no secret touches a disk. -1 + errno on failure. */
-int CCurlShims_secret_memfd(const char *name);
 #endif

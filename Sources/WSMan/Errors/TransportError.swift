@@ -4,7 +4,7 @@
 public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case resolve, connect, tls, timeout, cancelled, connectionLost, configuration, other
+            case resolve, connect, tls, timeout, cancelled, connectionLost, configuration, authentication, other
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -22,6 +22,9 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         public static let connectionLost = Code(.connectionLost)
         /// The transport's own settings are invalid (bad CA file, unsupported auth).
         public static let configuration = Code(.configuration)
+        /// Authentication could not even be attempted or completed on the client side (no credentials, no mechanism,
+        /// the KDC refused, a sealed answer that does not verify); the message names the fix.
+        public static let authentication = Code(.authentication)
         public static let other = Code(.other)
         public var description: String { base.rawValue }
     }

@@ -54,8 +54,10 @@ public struct WSManError: Error, CustomStringConvertible, Sendable, Equatable {
         let what = "WS-Man \(operation) on \(resourceName)"
         switch code {
         case .unauthorized:
-            return "\(what) was refused with HTTP 401: the WinRM credentials or auth scheme were not accepted; "
-                + "check winrm.username, the password and winrm.auth"
+            return detail == "HTTP 401"
+                ? "\(what) was refused with HTTP 401: the WinRM credentials or auth scheme were not accepted; "
+                    + "check winrm.username, the password and winrm.auth"
+                : "\(what) was refused with HTTP 401: \(detail)"
         case .fault:
             return "\(what) failed with a SOAP fault: \(fault.map(\.description) ?? detail)"
         case .transport:

@@ -8,6 +8,7 @@ import NIOCore
 import NIOSSL
 import Synchronization
 import WSMan
+import WinRMSecurity
 
 /// A running fixture: its base URL, its request log, and how to stop it.
 public final class RunningFixture: Sendable {
@@ -36,7 +37,8 @@ public final class RunningFixture: Sendable {
     }
 }
 
-/// The HTTP side of `winrm-fixture`: `POST /wsman` with Basic auth, fault injection, then a ``WSManResponder``.
+/// The HTTP side of `winrm-fixture`: `POST /wsman` with Basic auth or Negotiate (per connection, with WinRM message
+/// encryption, see ``NegotiateAcceptor``), fault injection, then a ``WSManResponder``.
 ///
 /// Also serves `GET /fixture/state`, `POST /fixture/cost` and `POST /fixture/faults` when the responder supports them, so a
 /// separate process (a test, `make demo`) can inspect and steer it without WS-Man.
@@ -47,9 +49,17 @@ public enum FixtureServer {
         logger: Logger = Logger(label: "winrm-fixture")
     ) async throws -> RunningFixture {
         let log = RequestLog()
-        let router = Router()
+        let router = Router(context: FixtureRequestContext.self)
         let expected = "Basic " + Data("\(configuration.username):\(configuration.password)".utf8).base64EncodedString()
         let envelope = ResponseEnvelope()
+        let acceptor = try configuration.negotiate.map { settings in
+            if let users = settings.ntlmUsersFile { setenv("NTLM_USER_FILE", users, 1) }
+            do { return try NegotiateAcceptor(keytab: settings.keytab) } catch {
+                throw FixtureError(message: "the fixture's Negotiate acceptor cannot start: \(error)")
+            }
+        }
+        let plainRefused =
+            (configuration.negotiate?.requireEncryption ?? false) && configuration.tlsCertificatePath == nil
         router.post("wsman") { request, context -> Response in
             if let fault = faults.takeHTTPFault() {
                 switch fault {
@@ -75,14 +85,84 @@ public enum FixtureServer {
                     break
                 }
             }
-            guard configuration.acceptsBasic, request.headers[.authorization] == expected else {
-                return unauthorized(configuration.offeredAuthSchemes)
-            }
             let buffer = try await request.body.collect(upTo: configuration.maxRequestBytes)
-            let bytes = Array(buffer.readableBytesView)
+            var bytes = Array(buffer.readableBytesView)
+            let authorization = request.headers[.authorization] ?? ""
+            var sealed = false
+            var finalToken: [UInt8]?
+            if let acceptor, authorization.lowercased().hasPrefix("negotiate") {
+                guard let token = NegotiateHeader.token(in: [authorization]), !token.isEmpty else {
+                    acceptor.countRefusal()
+                    return unauthorized(configuration.offeredAuthSchemes)
+                }
+                switch acceptor.handshake(token: token, on: context.channel) {
+                case .continueWith(let next):
+                    return unauthorized([NegotiateHeader.authorization(next)])
+                case .refused(let errorToken, let reason):
+                    logger.debug("Negotiate refused", metadata: ["reason": "\(reason)"])
+                    return unauthorized(
+                        errorToken.map { [NegotiateHeader.authorization($0)] } ?? configuration.offeredAuthSchemes)
+                case .established(let last):
+                    finalToken = last
+                    // WinRM clients that encrypt authenticate with an empty POST first: 200, nothing to process.
+                    guard !bytes.isEmpty else {
+                        var headers = HTTPFields()
+                        if !last.isEmpty {
+                            headers.append(HTTPField(name: .wwwAuthenticate, value: NegotiateHeader.authorization(last)))
+                        }
+                        headers[.contentLength] = "0"
+                        return Response(status: .ok, headers: headers)
+                    }
+                    if plainRefused {
+                        acceptor.countRefusal()
+                        return unauthorized(configuration.offeredAuthSchemes)
+                    }
+                    acceptor.countPlain()
+                }
+            } else if let acceptor, acceptor.establishedContext(on: context.channel) != nil {
+                if SealedMessage.isSealed(contentType: request.headers[.contentType]) {
+                    do {
+                        bytes = try acceptor.open(bytes, contentType: request.headers[.contentType], on: context.channel)
+                        sealed = true
+                    } catch {
+                        logger.debug("sealed request refused", metadata: ["reason": "\(error)"])
+                        acceptor.countRefusal()
+                        return unauthorized(configuration.offeredAuthSchemes)
+                    }
+                } else if plainRefused {
+                    acceptor.countRefusal()
+                    return unauthorized(configuration.offeredAuthSchemes)
+                } else {
+                    acceptor.countPlain()
+                }
+            } else {
+                guard configuration.acceptsBasic, !plainRefused, authorization == expected else {
+                    return unauthorized(configuration.offeredAuthSchemes)
+                }
+            }
             log.append(actionOf(bytes))
             let answer = await responder.respond(to: bytes)
-            return soapResponse(status: answer.status, body: answer.body, contentType: answer.contentType)
+            var response = soapResponse(status: answer.status, body: answer.body, contentType: answer.contentType)
+            if sealed, let acceptor {
+                do {
+                    let body = try acceptor.seal(answer.body, on: context.channel)
+                    response = soapResponse(status: answer.status, body: body, contentType: SealedMessage.contentType)
+                } catch {
+                    return soapResponse(status: 500, body: Array("cannot seal the answer: \(error)".utf8))
+                }
+            }
+            if let finalToken, !finalToken.isEmpty {
+                response.headers.append(HTTPField(name: .wwwAuthenticate, value: NegotiateHeader.authorization(finalToken)))
+            }
+            return response
+        }
+        if let acceptor {
+            router.get("fixture/auth") { _, _ -> Response in
+                let json = (try? JSONEncoder().encode(acceptor.currentStatistics)) ?? Data()
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: Array(json))))
+            }
         }
         if let inspector {
             router.get("fixture/state") { _, _ -> Response in

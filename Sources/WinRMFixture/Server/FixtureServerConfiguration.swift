@@ -17,5 +17,25 @@ public struct FixtureServerConfiguration: Sendable {
 
     var acceptsBasic: Bool { offeredAuthSchemes.contains { $0.lowercased().hasPrefix("basic") } }
 
+    /// Negotiate as a Windows listener does it (per connection; message encryption). `nil`: Basic only.
+    public struct NegotiateSettings: Sendable {
+        /// Kerberos: the service keytab (`HTTP/host@REALM`). `nil`: no Kerberos.
+        public var keytab: String?
+        /// NTLM: a gss-ntlmssp users file (`DOMAIN:user:password` lines). gss-ntlmssp reads it through the
+        /// environment variable `NTLM_USER_FILE`, which `FixtureServer.start` sets for the whole process. `nil`: no NTLM.
+        public var ntlmUsersFile: String?
+        /// `AllowUnencrypted = false` (a Windows host's default): over http, plain-text messages — Basic, or after a
+        /// Negotiate handshake — are refused with 401; only sealed messages pass.
+        public var requireEncryption = false
+
+        public init(keytab: String? = nil, ntlmUsersFile: String? = nil, requireEncryption: Bool = false) {
+            self.keytab = keytab
+            self.ntlmUsersFile = ntlmUsersFile
+            self.requireEncryption = requireEncryption
+        }
+    }
+
+    public var negotiate: NegotiateSettings?
+
     public init() {}
 }
