@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "WSManCurlTests",
             dependencies: [
-                "WSManCurl", "TestSupport", "WSMan", "WinRMFixture", .product(name: "Logging", package: "swift-log"),
+                "WSManCurl", "TestSupport", "WSMan", "WinRMFixture", "WinRMSecurity", .product(name: "Logging", package: "swift-log"),
             ], resources: [.copy("Certificates")]),
         .testTarget(
             name: "WinRMFixtureTests",

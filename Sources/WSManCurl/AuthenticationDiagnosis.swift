@@ -40,7 +40,7 @@ public enum AuthenticationDiagnosis {
     /// The explanation of a 401 for `configured` against what the host `offered`.
     public static func explain(
         configured: CurlTransportConfiguration.Authentication, offered: Offered, hasKerberosTicket: Bool,
-        ntlmMechanismInstalled: Bool
+        ntlmMechanismInstalled: Bool, plainHTTP: Bool = false
     ) -> String {
         switch configured {
         case .basic where !offered.contains(.basic):
@@ -55,8 +55,12 @@ public enum AuthenticationDiagnosis {
             return
                 "no Negotiate token could be produced: there is no Kerberos ticket and gss-ntlmssp is not installed — install it (apt-get install gss-ntlmssp) for NTLM with winrm.username and the password, or get a ticket (kinit / a keytab)"
         default:
+            let plain =
+                plainHTTP
+                ? " — or, over http://, the host refuses unencrypted messages (AllowUnencrypted=false, its default): use winrm.auth = negotiate, which encrypts them"
+                : ""
             return
-                "the host refused the credentials (\(configured.rawValue)): check winrm.username (DOMAIN\\user for a domain account) and the password; the account must be in the host's Administrators or Hyper-V Administrators group"
+                "the host refused the credentials (\(configured.rawValue)): check winrm.username (DOMAIN\\user for a domain account) and the password; the account must be in the host's Administrators or Hyper-V Administrators group\(plain)"
         }
     }
 

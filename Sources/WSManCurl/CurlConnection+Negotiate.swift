@@ -101,7 +101,9 @@ extension CurlConnection {
             return .failure(
                 TransportError(
                     code: .authentication,
-                    message: NegotiateDiagnosis.explain(error, source: source, principalHost: host)))
+                    message: NegotiateDiagnosis.explain(
+                        error, source: source, principalHost: host,
+                        ntlmInstalled: configuration.ntlmMechanismInstalled())))
         }
         let context: SecurityContext
         var step: SecurityContext.Step

@@ -103,7 +103,8 @@ final class CurlConnection: @unchecked Sendable {
                     configured: configuration.authentication,
                     offered: .init(curlMask: easy.infoLong(CURLINFO_HTTPAUTH_AVAIL)),
                     hasKerberosTicket: configuration.kerberosTicketAvailable(),
-                    ntlmMechanismInstalled: configuration.ntlmMechanismInstalled())
+                    ntlmMechanismInstalled: configuration.ntlmMechanismInstalled(),
+                    plainHTTP: configuration.url.lowercased().hasPrefix("http://"))
             }
             return Outcome(response: response, newConnections: raw.newConnections, mechanism: nil)
         }

@@ -3,21 +3,22 @@ import WinRMSecurity
 /// What a Negotiate failure means for an operator, each cause naming its fix (DESIGN §9).
 enum NegotiateDiagnosis {
     /// A GSS-API failure on the agent's side (no ticket, KDC errors, keytab, tokens that do not verify).
-    static func explain(_ error: SecurityError, source: NegotiateCredentialSource.Kind, principalHost: String) -> String
-    {
+    static func explain(
+        _ error: SecurityError, source: NegotiateCredentialSource.Kind, principalHost: String, ntlmInstalled: Bool
+    ) -> String {
         let detail = "(GSS-API: \(error.detail))"
         switch error.code {
         case .noCredentials:
             switch source {
             case .ambient:
                 let ntlm =
-                    AuthenticationDiagnosis.ntlmMechanismInstalled()
+                    ntlmInstalled
                     ? "set winrm.username and the password for NTLM"
                     : "install gss-ntlmssp (apt-get install gss-ntlmssp) and set winrm.username and the password for NTLM"
                 return
                     "no credentials for Negotiate: there is no Kerberos ticket (run kinit, point KRB5CCNAME at a kept cache, or set winrm.kerberos_keytab and winrm.kerberos_principal) — or \(ntlm) \(detail)"
             case .password:
-                return AuthenticationDiagnosis.ntlmMechanismInstalled()
+                return ntlmInstalled
                     ? "NTLM credentials could not be set up for winrm.username \(detail)"
                     : "no NTLM mechanism for winrm.username and the password: install gss-ntlmssp (apt-get install gss-ntlmssp) \(detail)"
             case .keytab(let principal, let path):

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 import WSMan
 import WinRMFixture
+import WinRMSecurity
 
 @testable import WSManCurl
 
@@ -50,10 +51,43 @@ import WinRMFixture
         #expect(error?.detail.contains("does not accept the NTLM scheme") == true, "\(error?.detail ?? "")")
     }
 
-    @Test func noNegotiateTokenWithoutTicketOrGssNtlmssp() async throws {
+    @Test func noCredentialsNamesWhatToInstallOrGet() {
+        let none = SecurityError(
+            code: .noCredentials, call: "gss_init_sec_context", detail: "SPNEGO cannot find mechanisms to negotiate")
+        let withoutNTLM = NegotiateDiagnosis.explain(
+            none, source: .ambient, principalHost: "hv01", ntlmInstalled: false)
+        #expect(withoutNTLM.contains("no credentials for Negotiate: there is no Kerberos ticket"))
+        #expect(withoutNTLM.contains("install gss-ntlmssp"))
+        let withNTLM = NegotiateDiagnosis.explain(none, source: .ambient, principalHost: "hv01", ntlmInstalled: true)
+        #expect(!withNTLM.contains("install gss-ntlmssp") && withNTLM.contains("winrm.username"))
+        let password = NegotiateDiagnosis.explain(
+            none, source: .password(user: "HV\\alice"), principalHost: "hv01", ntlmInstalled: false)
+        #expect(password.contains("no NTLM mechanism") && password.contains("apt-get install gss-ntlmssp"))
+    }
+
+    @Test func aNegotiateHostThatAnswersNoTokenRefusedTheCredentials() async throws {
         let error = try await refusal(offering: ["Negotiate"], authentication: .negotiate)
-        #expect(error?.detail.contains("no Negotiate token could be produced") == true, "\(error?.detail ?? "")")
-        #expect(error?.detail.contains("gss-ntlmssp") == true)
+        #expect(error?.code == .unauthorized)
+        #expect(error?.detail.contains("the host refused the credentials (Negotiate/NTLM)") == true, "\(error?.detail ?? "")")
+    }
+
+    @Test func kerberosCausesNameTheirFix() {
+        let keytab = NegotiateCredentialSource.Kind.keytab(principal: "svc@EXAMPLE.ORG", path: "/etc/k.keytab")
+        func text(_ code: SecurityError.Code) -> String {
+            NegotiateDiagnosis.explain(
+                SecurityError(code: code, call: "gss_init_sec_context", detail: "x"), source: keytab,
+                principalHost: "hv01.example.org", ntlmInstalled: true)
+        }
+        #expect(text(.expired).contains("the Kerberos ticket has expired"))
+        #expect(text(.unknownService).contains("does not know the service principal HTTP/hv01.example.org"))
+        #expect(text(.clockSkew).contains("clock skew"))
+        #expect(text(.kdcUnreachable).contains("no KDC of the realm could be reached"))
+        #expect(text(.unknownClient).contains("does not know svc@EXAMPLE.ORG"))
+        #expect(text(.keytab).contains("/etc/k.keytab for svc@EXAMPLE.ORG cannot be used"))
+        #expect(text(.noCommonMechanism).contains("the host offers only NTLM inside Negotiate"))
+        let all = [SecurityError.Code.noCredentials, .expired, .unknownService, .clockSkew, .kdcUnreachable,
+            .unknownClient, .keytab, .noCommonMechanism, .integrity, .badName, .other].map(text)
+        #expect(Set(all).count == all.count, "one message per cause")
     }
 
     @Test func wrongPasswordIsTheCredentials() async throws {

@@ -65,10 +65,30 @@ import WinRMFixture
     }
 
     @Test func unencryptedHTTPNeedsExplicitOptIn() {
+        // Negotiate over http seals every message: no opt-in needed.
         var settings = CurlTransportConfiguration(url: "http://127.0.0.1:5985/wsman")
+        #expect(settings.sealsMessages)
+        #expect(throws: Never.self) { try CurlTransport(configuration: settings) }
+        // Plain text over http does.
+        settings.messageEncryption = .never
+        #expect(throws: TransportError.self) { try CurlTransport(configuration: settings) }
+        settings.messageEncryption = .auto
+        settings.authentication = .basic
         #expect(throws: TransportError.self) { try CurlTransport(configuration: settings) }
         settings.allowUnencrypted = true
         #expect(throws: Never.self) { try CurlTransport(configuration: settings) }
+        // Encryption needs Negotiate's context.
+        settings.messageEncryption = .always
+        #expect(throws: TransportError.self) { try CurlTransport(configuration: settings) }
+        // https: TLS encrypts, sealing only when asked for.
+        var https = CurlTransportConfiguration(url: "https://hv01:5986/wsman")
+        #expect(!https.sealsMessages)
+        https.messageEncryption = .always
+        #expect(https.sealsMessages)
+        #expect(https.principalHost == "hv01")
+        #expect(CurlTransportConfiguration(url: "http://[fd00::5]:5985/wsman").principalHost == "fd00::5")
+        https.serviceHost = "hv01.example.org"
+        #expect(https.principalHost == "hv01.example.org")
         #expect(throws: TransportError.self) {
             try CurlTransport(configuration: CurlTransportConfiguration(url: "https://u:p@host/wsman"))
         }
