@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
         .systemLibrary(name: "CGSSAPI", pkgConfig: "krb5-gssapi", providers: [.apt(["libkrb5-dev"])]),
-        .target(name: "CGSSShims", dependencies: ["CGSSAPI"], linkerSettings: [.linkedLibrary("gssapi_krb5")]),
+        .target(name: "CGSSShims", dependencies: ["CGSSAPI"], linkerSettings: [.linkedLibrary("gssapi_krb5"), .linkedLibrary("krb5")]),
         // GSS-API for WinRM: SPNEGO contexts (Kerberos, NTLM through gss-ntlmssp), message sealing and its framing.
         .target(name: "WinRMSecurity", dependencies: ["CGSSShims"]),
 

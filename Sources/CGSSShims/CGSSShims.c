@@ -4,6 +4,7 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5/krb5.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +34,31 @@ static void set_status(CGSS_Status *status, OM_uint32 major, OM_uint32 minor, co
         status->major = major;
         status->minor = minor;
         status->call = call;
+        status->detail[0] = 0;
     }
+}
+
+/* GSS-API reports a keytab that yields no ticket as "no credentials"; ask Kerberos itself why (the KDC unreachable,
+   an unknown principal, no key in the keytab, clock skew). */
+static void explain_keytab(const char *principal, const char *client_keytab, CGSS_Status *status) {
+    krb5_context context = NULL;
+    krb5_principal client = NULL;
+    krb5_keytab keytab = NULL;
+    krb5_creds creds;
+    memset(&creds, 0, sizeof creds);
+    if (krb5_init_context(&context) != 0) return;
+    krb5_error_code code = krb5_parse_name(context, principal, &client);
+    if (code == 0) code = krb5_kt_resolve(context, client_keytab, &keytab);
+    if (code == 0) code = krb5_get_init_creds_keytab(context, &creds, client, keytab, 0, NULL, NULL);
+    if (code != 0 && status) {
+        const char *text = krb5_get_error_message(context, code);
+        snprintf(status->detail, sizeof status->detail, "%s", text ? text : "unknown Kerberos error");
+        krb5_free_error_message(context, text);
+    }
+    if (code == 0) krb5_free_cred_contents(context, &creds);
+    if (keytab) krb5_kt_close(context, keytab);
+    if (client) krb5_free_principal(context, client);
+    krb5_free_context(context);
 }
 
 static int copy_out(CGSS_Bytes *out, const void *data, size_t length) {
@@ -83,6 +108,7 @@ CGSS_Credential *CGSS_credential_from_keytab(const char *principal, const char *
     if (GSS_ERROR(major)) {
         gss_release_name(&minor, &name);
         set_status(status, major, minor, "gss_acquire_cred_from");
+        explain_keytab(principal, client_keytab, status);
         return NULL;
     }
     gss_release_cred(&minor, &krb5_cred);

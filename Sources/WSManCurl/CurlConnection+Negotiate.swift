@@ -18,6 +18,8 @@ extension CurlConnection {
         var opened = 0
         let sealing = configuration.sealsMessages
         for attempt in 0..<2 {
+            // A context ends with its Kerberos ticket: authenticate the connection again rather than be refused.
+            if let context = security, context.isEstablished, context.lifetime == 0 { security = nil }
             if security?.isEstablished != true {
                 switch handshake(box: box) {
                 case .failure(let error):

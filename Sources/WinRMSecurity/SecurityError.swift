@@ -38,10 +38,15 @@ public struct SecurityError: Error, CustomStringConvertible, Sendable, Equatable
     }
 
     init(status: CGSS_Status) {
-        let text = CGSS_status_text(status).map { pointer -> String in
+        var text = CGSS_status_text(status).map { pointer -> String in
             defer { free(pointer) }
             return String(cString: pointer)
         } ?? "unknown GSS-API error"
+        var copy = status
+        let detail = withUnsafeBytes(of: &copy.detail) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if !detail.isEmpty { text += "; Kerberos: \(detail)" }
         let call = status.call.map { String(cString: $0) } ?? "GSS-API"
         self.init(code: Self.classify(status: status, text: text), call: call, detail: text)
     }

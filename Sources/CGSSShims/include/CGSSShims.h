@@ -15,6 +15,8 @@ typedef struct {
     uint32_t minor;
     /* Which call failed ("gss_init_sec_context", …); static storage. */
     const char *call;
+    /* Kerberos' own explanation when GSS-API hides it (e.g. why a keytab gave no ticket); empty otherwise. */
+    char detail[256];
 } CGSS_Status;
 
 typedef struct {

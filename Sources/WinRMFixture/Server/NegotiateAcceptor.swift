@@ -18,6 +18,8 @@ public final class NegotiateAcceptor: Sendable {
         public var plainMessages = 0
         /// Requests refused with 401 (bad token, plain text when encryption is required, no context).
         public var refusals = 0
+        /// Contexts that expired (with their Kerberos ticket) and were dropped.
+        public var expiredContexts = 0
         /// Mechanism and client of the last completed handshake.
         public var lastMechanism: String?
         public var lastClient: String?
@@ -95,10 +97,19 @@ public final class NegotiateAcceptor: Sendable {
         }
     }
 
-    /// The established context of `channel`, if its handshake completed.
+    /// The established context of `channel`, if its handshake completed and it has not expired. As on Windows, a
+    /// context ends with the Kerberos ticket it came from: the client must authenticate the connection again.
     public func establishedContext(on channel: any Channel) -> SecurityContext? {
         let connection = connection(for: channel)
-        return connections.withLock { _ in connection.context?.isEstablished == true ? connection.context : nil }
+        return connections.withLock { _ in
+            guard let context = connection.context, context.isEstablished else { return nil }
+            guard context.lifetime > 0 else {
+                connection.context = nil
+                statistics.withLock { $0.expiredContexts += 1 }
+                return nil
+            }
+            return context
+        }
     }
 
     /// Opens a sealed request on `channel`'s context.
