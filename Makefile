@@ -2,7 +2,7 @@
 # `make test` and `make demo` install what they need (Debian packages) when run as root.
 
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libxml2-dev pkg-config openssl curl libkrb5-dev gss-ntlmssp krb5-user krb5-kdc krb5-admin-server faketime
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev pkg-config openssl curl libssl-dev libkrb5-dev gss-ntlmssp krb5-user krb5-kdc krb5-admin-server faketime
 BIN := .build/debug
 
 .PHONY: all deps build test demo bench format clean

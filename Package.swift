@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
         .systemLibrary(name: "CGSSAPI", pkgConfig: "krb5-gssapi", providers: [.apt(["libkrb5-dev"])]),
-        .target(name: "CGSSShims", dependencies: ["CGSSAPI"], linkerSettings: [.linkedLibrary("gssapi_krb5"), .linkedLibrary("krb5")]),
+        .target(name: "CGSSShims", dependencies: ["CGSSAPI"], linkerSettings: [.linkedLibrary("gssapi_krb5"), .linkedLibrary("krb5"), .linkedLibrary("crypto")]),
         // GSS-API for WinRM: SPNEGO contexts (Kerberos, NTLM through gss-ntlmssp), message sealing and its framing.
         .target(name: "WinRMSecurity", dependencies: ["CGSSShims"]),
 
@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "WSManTests", dependencies: ["WSMan", "XMLSupport"], resources: [.copy("Samples")]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
-        .testTarget(name: "WinRMSecurityTests", dependencies: ["WinRMSecurity", "TestSupport"]),
+        .testTarget(name: "WinRMSecurityTests", dependencies: ["WinRMSecurity", "CGSSShims", "TestSupport"]),
         .testTarget(
             name: "CloudStackTests",
             dependencies: [

@@ -3,6 +3,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public enum WinRMAuth: String, Sendable, CaseIterable { case basic, ntlm, negotiate }
     /// WinRM message encryption (SPNEGO sealing) — auto: on for http://, off for https://.
     public enum MessageEncryption: String, Sendable, CaseIterable { case auto, always, never }
+    /// TLS channel bindings for Negotiate — auto: sent over https.
+    public enum ChannelBinding: String, Sendable, CaseIterable { case auto, never }
     public enum QuiesceFallback: String, Sendable, CaseIterable {
         case crashConsistent = "crash-consistent"
         case fail
@@ -23,6 +25,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var winrmKerberosPrincipal: String?
     /// The host of the service principal `HTTP/<host>` (default: the host of winrm.url).
     public var winrmServiceHost: String?
+    /// Bind Negotiate to the host's TLS certificate over https (`CbtHardeningLevel=Strict` needs it).
+    public var winrmChannelBinding: ChannelBinding = .auto
     public var winrmTimeoutSeconds = 60
     public var winrmMaxConnections = 4
     public var winrmRecordDir: String?

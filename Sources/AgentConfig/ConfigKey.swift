@@ -11,6 +11,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case winrmKerberosKeytab = "winrm.kerberos_keytab"
     case winrmKerberosPrincipal = "winrm.kerberos_principal"
     case winrmServiceHost = "winrm.service_host"
+    case winrmChannelBinding = "winrm.channel_binding"
     case winrmTimeoutSeconds = "winrm.timeout_seconds"
     case winrmMaxConnections = "winrm.max_connections"
     case winrmRecordDir = "winrm.record_dir"

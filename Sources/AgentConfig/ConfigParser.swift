@@ -87,6 +87,7 @@ public enum ConfigParser {
         case .winrmKerberosKeytab: c.winrmKerberosKeytab = try text()
         case .winrmKerberosPrincipal: c.winrmKerberosPrincipal = try text()
         case .winrmServiceHost: c.winrmServiceHost = try text()
+        case .winrmChannelBinding: c.winrmChannelBinding = try oneOf(AgentConfiguration.ChannelBinding.self)
         case .winrmTimeoutSeconds: c.winrmTimeoutSeconds = try positive()
         case .winrmMaxConnections: c.winrmMaxConnections = try positive()
         case .winrmRecordDir: c.winrmRecordDir = try text()

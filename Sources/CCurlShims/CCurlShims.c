@@ -1,4 +1,6 @@
 #include "CCurlShims.h"
+#include <stdlib.h>
+#include <string.h>
 #include <pthread.h>
 
 CURLcode CCurlShims_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
@@ -12,6 +14,15 @@ CURLcode CCurlShims_setopt_header_callback(CURL *h, curl_write_callback v) { ret
 CURLcode CCurlShims_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 CURLcode CCurlShims_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 CURLcode CCurlShims_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
+
+char *CCurlShims_server_certificate_pem(CURL *h) {
+    struct curl_certinfo *info = NULL;
+    if (curl_easy_getinfo(h, CURLINFO_CERTINFO, &info) != CURLE_OK || !info || info->num_of_certs < 1) return NULL;
+    for (struct curl_slist *item = info->certinfo[0]; item; item = item->next) {
+        if (strncmp(item->data, "Cert:", 5) == 0) return strdup(item->data + 5);
+    }
+    return NULL;
+}
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_result = CURLE_FAILED_INIT;

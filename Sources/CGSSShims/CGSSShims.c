@@ -4,6 +4,10 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5/krb5.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +279,45 @@ CGSS_Context *CGSS_initiator_new(const char *service_host, CGSS_Credential *cred
     return context;
 }
 
+int CGSS_acceptor_set_bindings(CGSS_Context *context, const unsigned char *bindings, size_t bindings_length) {
+    if (!context || !context->acceptor || !bindings || bindings_length == 0) return -1;
+    unsigned char *copy = malloc(bindings_length);
+    if (!copy) return -1;
+    memcpy(copy, bindings, bindings_length);
+    free(context->bindings_data);
+    context->bindings_data = copy;
+    memset(&context->bindings, 0, sizeof context->bindings);
+    context->bindings.application_data.length = bindings_length;
+    context->bindings.application_data.value = copy;
+    context->use_bindings = 1;
+    return 0;
+}
+
+int CGSS_tls_server_end_point(const char *pem, size_t pem_length, unsigned char *out, size_t out_capacity) {
+    static const char prefix[] = "tls-server-end-point:";
+    BIO *bio = BIO_new_mem_buf(pem, (int)pem_length);
+    if (!bio) return -1;
+    X509 *certificate = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (!certificate) return -1;
+    /* RFC 5929 §4.1: the signature's hash, except MD5 and SHA-1, which become SHA-256. */
+    int digest_nid = NID_sha256, key_nid = 0;
+    if (OBJ_find_sigid_algs(X509_get_signature_nid(certificate), &digest_nid, &key_nid) == 0 ||
+        digest_nid == NID_md5 || digest_nid == NID_sha1 || digest_nid == NID_undef)
+        digest_nid = NID_sha256;
+    const EVP_MD *digest = EVP_get_digestbynid(digest_nid);
+    if (!digest) digest = EVP_sha256();
+    unsigned char hash[EVP_MAX_MD_SIZE];
+    unsigned int hash_length = 0;
+    int ok = X509_digest(certificate, digest, hash, &hash_length);
+    X509_free(certificate);
+    size_t total = sizeof prefix - 1 + hash_length;
+    if (!ok || total > out_capacity) return -1;
+    memcpy(out, prefix, sizeof prefix - 1);
+    memcpy(out + sizeof prefix - 1, hash, hash_length);
+    return (int)total;
+}
+
 CGSS_Context *CGSS_acceptor_new(CGSS_Credential *credential) {
     CGSS_Context *context = calloc(1, sizeof *context);
     if (!context) return NULL;
@@ -293,8 +336,9 @@ int CGSS_step(CGSS_Context *context, const unsigned char *input, size_t input_le
     output->data = NULL;
     output->length = 0;
     if (context->acceptor) {
-        major = gss_accept_sec_context(&minor, &context->handle, context->credential, &in, GSS_C_NO_CHANNEL_BINDINGS,
-                                       NULL, &mech, &out, NULL, NULL, NULL);
+        major = gss_accept_sec_context(&minor, &context->handle, context->credential, &in,
+                                       context->use_bindings ? &context->bindings : GSS_C_NO_CHANNEL_BINDINGS, NULL,
+                                       &mech, &out, NULL, NULL, NULL);
         set_status(status, major, minor, "gss_accept_sec_context");
     } else {
         OM_uint32 flags = GSS_C_MUTUAL_FLAG | GSS_C_REPLAY_FLAG | GSS_C_SEQUENCE_FLAG | GSS_C_CONF_FLAG |

@@ -1,4 +1,5 @@
 import CCurlShims
+import Foundation
 import WSMan
 import WinRMSecurity
 
@@ -94,6 +95,24 @@ extension CurlConnection {
             TransportError(code: .authentication, message: "Negotiate with \(configuration.url) did not complete"))
     }
 
+    /// The host certificate's `tls-server-end-point` bindings: known from an earlier connection, or read from this
+    /// one's TLS handshake with an unauthenticated empty POST (one extra round trip, first connection only).
+    private func learnChannelBindings(box: TransferBox) -> Result<[UInt8]?, TransportError> {
+        if let known = credentials.channelBindings { return .success(known) }
+        box.reset()
+        do {
+            try setHeaders(contentType: "application/soap+xml;charset=UTF-8", authorization: nil)
+            _ = try transfer([], box: box).get()
+        } catch {
+            return .failure(error)
+        }
+        guard let pointer = CCurlShims_server_certificate_pem(easy.raw) else { return .success(nil) }
+        defer { free(pointer) }
+        let learnt = ChannelBindings.tlsServerEndPoint(pem: String(cString: pointer))
+        credentials.channelBindings = learnt
+        return .success(learnt)
+    }
+
     /// Runs the SPNEGO handshake on this connection (empty POSTs carrying the tokens).
     private func handshake(box: TransferBox) -> Result<Handshake, TransportError> {
         let source = credentials.kind
@@ -107,10 +126,18 @@ extension CurlConnection {
                         error, source: source, principalHost: host,
                         ntlmInstalled: configuration.ntlmMechanismInstalled())))
         }
+        var bindings: [UInt8]?
+        if overTLS && configuration.channelBinding {
+            switch learnChannelBindings(box: box) {
+            case .failure(let error): return .failure(error)
+            case .success(let learnt): bindings = learnt
+            }
+        }
         let context: SecurityContext
         var step: SecurityContext.Step
         do {
-            context = try SecurityContext(initiatorFor: host, credential: try credentials.credential())
+            context = try SecurityContext(
+                initiatorFor: host, credential: try credentials.credential(), bindings: bindings)
             step = try context.step([])
         } catch {
             return failed(error)
@@ -118,6 +145,18 @@ extension CurlConnection {
         security = nil
         var connections = 0
         var legs = 0
+        /// The host refused the handshake: its 401 is the answer, explained.
+        func refused(_ answer: RawAnswer, challenges: [String]) -> Result<Handshake, TransportError> {
+            if overTLS { credentials.channelBindings = nil }  // re-learnt next time: the certificate may have changed
+            let problem = NegotiateDiagnosis.refusedHandshake(
+                offered: NegotiateHeader.schemes(in: challenges), legs: legs, source: source, overTLS: overTLS,
+                principalHost: host, channelBinding: configuration.channelBinding)
+            return .success(
+                .answered(
+                    WSManHTTPResponse(
+                        status: 401, contentType: answer.contentType, body: answer.body, authenticationProblem: problem),
+                    connections: connections))
+        }
         while true {
             legs += 1
             let token: [UInt8]
@@ -171,48 +210,25 @@ extension CurlConnection {
                 security = context
                 return .success(.established(connections: connections))
             case 401:
-                if let serverToken, !serverToken.isEmpty, !context.isEstablished, legs < 8 {
-                    // A next leg — or an error token: a KRB-ERROR (clock skew…) keeps its own diagnosis; a SPNEGO
-                    // reject after our credentials went out means the host refused them.
-                    do { step = try context.step(serverToken) } catch {
-                        if error.code != .other && error.code != .integrity { return failed(error) }
-                        let problem = NegotiateDiagnosis.refusedHandshake(
-                            offered: NegotiateHeader.schemes(in: challenges), legs: legs, source: source,
-                            overTLS: overTLS, principalHost: host)
-                        return .success(
-                            .answered(
-                                WSManHTTPResponse(
-                                    status: 401, contentType: answer.contentType, body: answer.body,
-                                    authenticationProblem: problem), connections: connections))
-                    }
-                    if case .complete(let last) = step, last.isEmpty {
-                        // Established on our side yet refused: the host rejected what we sent.
-                        break
-                    }
-                    continue
+                guard let serverToken, !serverToken.isEmpty, !context.isEstablished, legs < 8 else {
+                    return refused(answer, challenges: challenges)
                 }
-                let problem = NegotiateDiagnosis.refusedHandshake(
-                    offered: NegotiateHeader.schemes(in: challenges), legs: legs, source: source, overTLS: overTLS,
-                    principalHost: host)
-                return .success(
-                    .answered(
-                        WSManHTTPResponse(
-                            status: 401, contentType: answer.contentType, body: answer.body,
-                            authenticationProblem: problem), connections: connections))
+                // A next leg — or an error token: a KRB-ERROR (clock skew…) keeps its own diagnosis; a SPNEGO
+                // reject after our credentials went out means the host refused them.
+                do { step = try context.step(serverToken) } catch {
+                    if error.code != .other && error.code != .integrity { return failed(error) }
+                    return refused(answer, challenges: challenges)
+                }
+                if case .complete(let last) = step, last.isEmpty {
+                    // Established on our side, yet refused: the host rejected what we sent.
+                    return refused(answer, challenges: challenges)
+                }
             default:
                 return .success(
                     .answered(
                         WSManHTTPResponse(status: answer.status, contentType: answer.contentType, body: answer.body),
                         connections: connections))
             }
-            let problem = NegotiateDiagnosis.refusedHandshake(
-                offered: NegotiateHeader.schemes(in: challenges), legs: legs, source: source, overTLS: overTLS,
-                principalHost: host)
-            return .success(
-                .answered(
-                    WSManHTTPResponse(
-                        status: 401, contentType: answer.contentType, body: answer.body, authenticationProblem: problem),
-                    connections: connections))
         }
     }
 }

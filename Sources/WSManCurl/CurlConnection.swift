@@ -49,7 +49,10 @@ final class CurlConnection: @unchecked Sendable {
             try easy.set(CURLOPT_PASSWORD, c.password ?? "", "CURLOPT_PASSWORD")
         case .negotiate:
             // The SPNEGO handshake is the agent's own (GSS-API, per connection), so libcurl sends no Authorization.
-            break
+            // Over HTTPS the host's certificate feeds the channel bindings.
+            if c.url.lowercased().hasPrefix("https://") && c.channelBinding {
+                try easy.set(CURLOPT_CERTINFO, 1, "CURLOPT_CERTINFO")
+            }
         }
         try setHeaders(contentType: "application/soap+xml;charset=UTF-8", authorization: nil)
         try easy.check(

@@ -44,6 +44,8 @@ public struct CurlTransportConfiguration: Sendable {
     public var kerberosKeytab: KerberosKeytab?
     /// The host of the service principal `HTTP/<host>`; default the host of ``url``.
     public var serviceHost: String?
+    /// Negotiate over https: bind the authentication to the host's certificate (`tls-server-end-point`).
+    public var channelBinding = true
     /// Whole-request timeout.
     public var timeoutSeconds: Int = 60
     /// Connections kept to the host (each one reused with keep-alive).

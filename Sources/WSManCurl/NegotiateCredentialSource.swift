@@ -17,6 +17,9 @@ final class NegotiateCredentialSource: Sendable {
     let kind: Kind
     private let password: String?
     private let cached = Mutex<GSSCredential?>(nil)
+    /// HTTPS: the host certificate's channel bindings, learnt on the first connection (later connections reuse the
+    /// TLS session without a certificate to read).
+    private let bindings = Mutex<[UInt8]?>(nil)
 
     init(configuration: CurlTransportConfiguration) {
         if let keytab = configuration.kerberosKeytab {
@@ -49,4 +52,9 @@ final class NegotiateCredentialSource: Sendable {
 
     /// Forgets the credential (the next handshake acquires a new one).
     func reset() { cached.withLock { $0 = nil } }
+
+    var channelBindings: [UInt8]? {
+        get { bindings.withLock { $0 } }
+        set { bindings.withLock { $0 = newValue } }
+    }
 }

@@ -70,7 +70,8 @@ enum NegotiateDiagnosis {
 
     /// A 401 that ended the handshake.
     static func refusedHandshake(
-        offered: [String], legs: Int, source: NegotiateCredentialSource.Kind, overTLS: Bool, principalHost: String
+        offered: [String], legs: Int, source: NegotiateCredentialSource.Kind, overTLS: Bool, principalHost: String,
+        channelBinding: Bool = true
     ) -> String {
         let lower = offered.map { $0.lowercased() }
         if legs == 1, !lower.contains("negotiate") {
@@ -84,8 +85,10 @@ enum NegotiateDiagnosis {
                 "the host refused the Kerberos ticket for HTTP/\(principalHost): the SPN must belong to this host's account (setspn -L <host>), and the account must be in the host's Administrators or Hyper-V Administrators group"
         default:
             let binding =
-                overTLS
-                ? "; if the credentials are right, the host may require channel binding (CbtHardeningLevel=Strict), which this agent does not send over https: set it to Relaxed, or reach the host over http:// with message encryption"
+                overTLS && !channelBinding
+                ? "; the host may also require channel binding (CbtHardeningLevel=Strict), which winrm.channel_binding = never turned off: set it to auto"
+                : overTLS
+                ? " (the agent binds the authentication to the host's TLS certificate, as CbtHardeningLevel=Strict requires: a TLS-inspecting proxy between agent and host makes that fail)"
                 : ""
             return
                 "the host refused the credentials (Negotiate/NTLM): check winrm.username (DOMAIN\\user for a domain account) and the password; the account must be in the host's Administrators or Hyper-V Administrators group\(binding)"
@@ -103,6 +106,6 @@ enum NegotiateDiagnosis {
                 "the host refused the encrypted message on an authenticated connection: it may not accept WinRM message encryption from this account; check the host's WinRM service settings, or use https://"
         }
         return
-            "the host refused the request on an authenticated connection: it may require channel binding (CbtHardeningLevel=Strict), which this agent does not send over https: set it to Relaxed, or reach the host over http:// with message encryption"
+            "the host refused the request on a connection it had just authenticated: check the host's WinRM service settings (winrm get winrm/config/service) and its event log"
     }
 }

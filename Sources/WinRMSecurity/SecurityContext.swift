@@ -48,13 +48,17 @@ public final class SecurityContext: @unchecked Sendable {
         self.credential = credential
     }
 
-    /// An acceptor (the fixture's side of a connection).
-    public init(acceptorWith credential: GSSCredential?) throws(SecurityError) {
+    /// An acceptor (the fixture's side of a connection); with `bindings`, clients must send the same channel
+    /// bindings (a host with `CbtHardeningLevel=Strict`).
+    public init(acceptorWith credential: GSSCredential?, bindings: [UInt8]? = nil) throws(SecurityError) {
         guard let made = CGSS_acceptor_new(credential?.raw) else {
             throw SecurityError(code: .other, call: "CGSS_acceptor_new", detail: "out of memory")
         }
         raw = made
         self.credential = credential
+        if let bindings, !bindings.isEmpty {
+            _ = bindings.withUnsafeBufferPointer { CGSS_acceptor_set_bindings(raw, $0.baseAddress, $0.count) }
+        }
     }
 
     deinit { CGSS_context_free(raw) }

@@ -105,6 +105,7 @@ extension CurlTransportConfiguration {
             kerberosKeytab = KerberosKeytab(principal: configuration.winrmKerberosPrincipal ?? "", path: path)
         }
         serviceHost = configuration.winrmServiceHost
+        channelBinding = configuration.winrmChannelBinding == .auto
         timeoutSeconds = configuration.winrmTimeoutSeconds
         maxConnections = configuration.winrmMaxConnections
     }

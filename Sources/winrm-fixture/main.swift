@@ -28,6 +28,8 @@ struct ServerOptions: ParsableArguments {
     var keytab: String?
     @Flag(help: "AllowUnencrypted=false, a Windows host's default: over http only sealed messages pass (Basic refused).")
     var requireEncryption = false
+    @Flag(help: "CbtHardeningLevel=Strict (with --tls-cert): Negotiate must carry the certificate's channel bindings.")
+    var requireChannelBinding = false
     @Option(help: "WWW-Authenticate schemes a 401 offers, comma-separated (default: Negotiate,Basic). Without Basic, Basic is refused.")
     var offer: String?
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
@@ -47,9 +49,11 @@ struct ServerOptions: ParsableArguments {
         configuration.tlsCertificatePath = tlsCert
         configuration.tlsKeyPath = tlsKey
         if ntlmUsers != nil || keytab != nil {
-            configuration.negotiate = .init(keytab: keytab, ntlmUsersFile: ntlmUsers, requireEncryption: requireEncryption)
-        } else if requireEncryption {
-            throw ValidationError("--require-encryption needs Negotiate: give --ntlm-users or --keytab")
+            configuration.negotiate = .init(
+                keytab: keytab, ntlmUsersFile: ntlmUsers, requireEncryption: requireEncryption,
+                requireChannelBinding: requireChannelBinding)
+        } else if requireEncryption || requireChannelBinding {
+            throw ValidationError("--require-encryption and --require-channel-binding need Negotiate: give --ntlm-users or --keytab")
         }
         if let offer {
             configuration.offeredAuthSchemes = offer.split(separator: ",").map {

@@ -153,6 +153,32 @@ import Testing
         }
     }
 
+    /// `CbtHardeningLevel=Strict`: the agent binds Negotiate to the host's certificate (RFC 5929), so a strict host
+    /// accepts it; with the bindings turned off the refusal says so.
+    @Test func aStrictChannelBindingHostOverHTTPS() async throws {
+        let certificates = Bundle.module.resourceURL!.appendingPathComponent("Certificates")
+        let host = try await Host.start([
+            "--tls-cert", certificates.appendingPathComponent("server.pem").path,
+            "--tls-key", certificates.appendingPathComponent("server.key").path, "--offer", "Negotiate",
+            "--require-channel-binding",
+        ])
+        try await using(host) { host in
+            let ca = "winrm.ca_file = \(certificates.appendingPathComponent("ca.pem").path)"
+            let bound = try await host.agent(["probe", "--config", try host.negotiateConfig([ca])])
+            #expect(bound.status == 0, "\(bound.stderr)")
+            #expect(bound.stdout.contains("mechanism: NTLM"))
+            let unbound = try await host.agent([
+                "probe", "--config", try host.negotiateConfig([ca, "winrm.channel_binding = never"]),
+            ])
+            #expect(unbound.status != 0)
+            #expect(
+                unbound.stderr.contains("the host may also require channel binding (CbtHardeningLevel=Strict)"),
+                "\(unbound.stderr)")
+            let statistics = try await host.statistics()
+            #expect(statistics.refusals == 1)
+        }
+    }
+
     @Test func everyFailureHasItsOwnMessage() async throws {
         let host = try await Host.start()
         try await using(host) { host in

@@ -15,6 +15,10 @@ CURLcode CCurlShims_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode CCurlShims_getinfo_string(CURL *handle, CURLINFO info, char **value);
 CURLcode CCurlShims_getinfo_double(CURL *handle, CURLINFO info, double *value);
 
+/* The server's (first) certificate in PEM from the last transfer's CURLINFO_CERTINFO (needs CURLOPT_CERTINFO and a
+   fresh TLS handshake). malloc'd; NULL when libcurl has none. */
+char *CCurlShims_server_certificate_pem(CURL *handle);
+
 /* curl_global_init exactly once per process (thread-safe). Returns the init result. */
 CURLcode CCurlShims_global_init_once(void);
 /* curl_version_info(CURLVERSION_NOW): the macro does not import. */

@@ -52,6 +52,13 @@ CGSS_Context *CGSS_initiator_new(const char *service_host, CGSS_Credential *cred
                                  size_t bindings_length, int mechanism, CGSS_Status *status);
 /* A SPNEGO acceptor; `credential` NULL = default. */
 CGSS_Context *CGSS_acceptor_new(CGSS_Credential *credential);
+/* The channel bindings' application data the acceptor expects (a host with CbtHardeningLevel=Strict). */
+int CGSS_acceptor_set_bindings(CGSS_Context *context, const unsigned char *bindings, size_t bindings_length);
+
+/* RFC 5929 tls-server-end-point channel bindings for a PEM certificate: "tls-server-end-point:" followed by the
+   certificate's hash (SHA-256, or the certificate's own signature hash when that is stronger). Returns the length
+   written to `out` (at least 21 + 64 bytes), or -1. */
+int CGSS_tls_server_end_point(const char *pem, size_t pem_length, unsigned char *out, size_t out_capacity);
 
 /* One handshake step: feed the peer's token (may be empty), get the token to send (may be empty). */
 int CGSS_step(CGSS_Context *context, const unsigned char *input, size_t input_length, CGSS_Bytes *output,

@@ -54,7 +54,17 @@ public enum FixtureServer {
         let envelope = ResponseEnvelope()
         let acceptor = try configuration.negotiate.map { settings in
             if let users = settings.ntlmUsersFile { setenv("NTLM_USER_FILE", users, 1) }
-            do { return try NegotiateAcceptor(keytab: settings.keytab) } catch {
+            var bindings: [UInt8]?
+            if settings.requireChannelBinding {
+                guard let certificate = configuration.tlsCertificatePath,
+                    let pem = try? String(contentsOfFile: certificate, encoding: .utf8),
+                    let computed = ChannelBindings.tlsServerEndPoint(pem: pem)
+                else {
+                    throw FixtureError(message: "channel binding needs HTTPS with a readable PEM certificate")
+                }
+                bindings = computed
+            }
+            do { return try NegotiateAcceptor(keytab: settings.keytab, bindings: bindings) } catch {
                 throw FixtureError(message: "the fixture's Negotiate acceptor cannot start: \(error)")
             }
         }

@@ -27,11 +27,18 @@ public struct FixtureServerConfiguration: Sendable {
         /// `AllowUnencrypted = false` (a Windows host's default): over http, plain-text messages — Basic, or after a
         /// Negotiate handshake — are refused with 401; only sealed messages pass.
         public var requireEncryption = false
+        /// `CbtHardeningLevel=Strict` (HTTPS only): clients must bind their authentication to this server's
+        /// certificate (`tls-server-end-point` channel bindings).
+        public var requireChannelBinding = false
 
-        public init(keytab: String? = nil, ntlmUsersFile: String? = nil, requireEncryption: Bool = false) {
+        public init(
+            keytab: String? = nil, ntlmUsersFile: String? = nil, requireEncryption: Bool = false,
+            requireChannelBinding: Bool = false
+        ) {
             self.keytab = keytab
             self.ntlmUsersFile = ntlmUsersFile
             self.requireEncryption = requireEncryption
+            self.requireChannelBinding = requireChannelBinding
         }
     }
 

@@ -40,13 +40,16 @@ public final class NegotiateAcceptor: Sendable {
     }
 
     private let credential: GSSCredential
+    private let bindings: [UInt8]?
     private let connections = Mutex<[ObjectIdentifier: Connection]>([:])
     private let statistics = Mutex(Statistics())
 
     /// `keytab`: Kerberos service keys (`HTTP/host@REALM`); NTLM users come from the file `NTLM_USER_FILE` names (see
     /// ``FixtureServerConfiguration/NegotiateSettings``).
-    public init(keytab: String?) throws(SecurityError) {
+    /// `bindings`: the channel bindings every client must send (`CbtHardeningLevel=Strict`); `nil` accepts any.
+    public init(keytab: String?, bindings: [UInt8]? = nil) throws(SecurityError) {
         credential = try GSSCredential.acceptor(keytab: keytab)
+        self.bindings = bindings
     }
 
     public var currentStatistics: Statistics { statistics.withLock { $0 } }
@@ -72,10 +75,16 @@ public final class NegotiateAcceptor: Sendable {
     public func handshake(token: [UInt8], on channel: any Channel) -> HandshakeReply {
         let connection = connection(for: channel)
         statistics.withLock { $0.handshakeLegs += 1 }
+        if bindings != nil, NTLMChannelBindingCheck.bindingsPresent(in: token) == false {
+            // Strict: an NTLM AUTHENTICATE without channel bindings is refused (gss-ntlmssp alone would accept it).
+            connections.withLock { _ in connection.context = nil }
+            statistics.withLock { $0.refusals += 1 }
+            return .refused(errorToken: nil, reason: "NTLM AUTHENTICATE without channel bindings (CbtHardeningLevel=Strict)")
+        }
         return connections.withLock { _ -> HandshakeReply in
             do throws(SecurityError) {
                 if connection.context == nil || connection.context?.isEstablished == true {
-                    connection.context = try SecurityContext(acceptorWith: credential)
+                    connection.context = try SecurityContext(acceptorWith: credential, bindings: bindings)
                 }
                 guard let context = connection.context else { return .refused(errorToken: nil, reason: "no context") }
                 switch try context.step(token) {
