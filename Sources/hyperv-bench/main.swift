@@ -291,3 +291,14 @@ print(
         crowdElapsed, failures, checkpointsLeft, rssMB()))
 await crowdFixture.stop()
 try? FileManager.default.removeItem(atPath: stateDirectory)
+
+// 4. Negotiate and WinRM message encryption: handshake round trips per new connection, cost per request.
+print("\n== Negotiate and message encryption (one connection, 2000 Identify requests after the first, loopback)")
+print("transport                          first request ms   per request µs   handshake legs   sealed messages")
+for figures in try await NegotiateProfile.run(logger: quiet) {
+    print(
+        figures.label.padding(toLength: 34, withPad: " ", startingAt: 0)
+            + String(
+                format: " %16.2f %16.1f %16.0f %17d", figures.firstRequestMs, figures.perRequestMicroseconds,
+                figures.handshakeLegsPerConnection, figures.sealed))
+}

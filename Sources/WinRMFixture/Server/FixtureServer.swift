@@ -15,12 +15,17 @@ public final class RunningFixture: Sendable {
     /// `http(s)://127.0.0.1:PORT/wsman`.
     public let url: String
     public let faults: FaultInjector
+    /// The Negotiate side, when the fixture speaks it (handshakes, sealed and plain messages, refusals).
+    public let negotiate: NegotiateAcceptor?
     private let task: Task<Void, any Error>
     private let log: RequestLog
 
-    init(url: String, faults: FaultInjector, task: Task<Void, any Error>, log: RequestLog) {
+    init(
+        url: String, faults: FaultInjector, negotiate: NegotiateAcceptor?, task: Task<Void, any Error>, log: RequestLog
+    ) {
         self.url = url
         self.faults = faults
+        self.negotiate = negotiate
         self.task = task
         self.log = log
     }
@@ -243,7 +248,8 @@ public enum FixtureServer {
             throw FixtureError(message: "the fixture could not listen on \(configuration.host):\(configuration.port)")
         }
         return RunningFixture(
-            url: "\(scheme)://\(configuration.host):\(port)/wsman", faults: faults, task: task, log: log)
+            url: "\(scheme)://\(configuration.host):\(port)/wsman", faults: faults, negotiate: acceptor, task: task,
+            log: log)
     }
 
     static func unauthorized(_ schemes: [String]) -> Response {
