@@ -20,7 +20,7 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
-        .systemLibrary(name: "CGSSAPI", pkgConfig: "krb5-gssapi", providers: [.apt(["libkrb5-dev"])]),
+        .systemLibrary(name: "CGSSAPI", providers: [.apt(["libkrb5-dev"])]),
         .target(name: "CGSSShims", dependencies: ["CGSSAPI"], linkerSettings: [.linkedLibrary("gssapi_krb5"), .linkedLibrary("krb5"), .linkedLibrary("crypto")]),
         // GSS-API for WinRM: SPNEGO contexts (Kerberos, NTLM through gss-ntlmssp), message sealing and its framing.
         .target(name: "WinRMSecurity", dependencies: ["CGSSShims"]),

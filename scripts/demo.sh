@@ -14,16 +14,19 @@ trap cleanup EXIT
 
 first_line() { for _ in $(seq 1 200); do [ -s "$1" ] && { head -n1 "$1"; return; }; sleep 0.05; done; echo "timed out waiting for $1" >&2; cat "${1%.out}.err" >&2; exit 1; }
 
-WINRM_FIXTURE_PASSWORD="$password" "$BIN/winrm-fixture" simulate --user demo --listen 127.0.0.1:0 --job-delay-ms 150 \
+# The simulated host is a Windows host in its default state: HTTP listener, Negotiate only (no Basic), and
+# AllowUnencrypted=false — every message must be sealed. Its account database holds one NTLM account.
+printf 'DEMO:demo:%s\n' "$password" >"$work/host-users"
+"$BIN/winrm-fixture" simulate --listen 127.0.0.1:0 --job-delay-ms 150 \
+  --ntlm-users "$work/host-users" --require-encryption --offer Negotiate,Kerberos \
   >"$work/fixture.out" 2>"$work/fixture.err" &
 pids+=($!)
 winrm=$(first_line "$work/fixture.out")
 
 cat >"$work/agent.conf" <<CONF
 winrm.url = $winrm
-winrm.auth = basic
-winrm.username = demo
-winrm.allow_unencrypted = true
+winrm.auth = negotiate
+winrm.username = DEMO\demo
 agent.listen = 127.0.0.1:0
 agent.state_dir = $work/state
 log.level = warning
@@ -34,6 +37,9 @@ pids+=($!)
 channel=$(first_line "$work/serve.out")
 echo "winrm-fixture simulate (a Hyper-V host) at $winrm"
 echo "hyperv-agent serve (CloudStack's channel)   at $channel"
+echo
+echo "### 0. how the agent reaches the host (hyperv-agent probe)"
+"$BIN/hyperv-agent" probe --config "$work/agent.conf" | grep -E '^(authentication|messages|round trips):'
 
 pretty() { if command -v python3 >/dev/null; then python3 -m json.tool; else cat; echo; fi; }
 
@@ -64,7 +70,7 @@ echo "### checkpoint tree of i-2-17-VM now (hyperv-agent checkpoints tree i-2-17
 # `<entry point> <action> <payload file> <wait>`; the answer is one JSON object on stdout.
 payload() { # action, parameters (JSON object or empty)
   cat <<JSON
-{"action":"$1","externaldetails":{"host":{"url":"$winrm","username":"demo","password":"$password","verify_tls_certificate":"false"}},"virtualmachinename":"i-2-18-VM","cloudstack.vm.details":{"name":"i-2-18-VM","cpus":1,"minRam":1073741824}${2:+,\"parameters\":$2}}
+{"action":"$1","externaldetails":{"host":{"url":"$winrm","username":"DEMO\\\\demo","password":"$password","verify_tls_certificate":"false"}},"virtualmachinename":"i-2-18-VM","cloudstack.vm.details":{"name":"i-2-18-VM","cpus":1,"minRam":1073741824}${2:+,\"parameters\":$2}}
 JSON
 }
 extension_run() { # title, action, parameters

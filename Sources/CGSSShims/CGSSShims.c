@@ -185,7 +185,11 @@ CGSS_Credential *CGSS_acceptor_credential(const char *keytab, CGSS_Status *statu
             return NULL;
         }
     }
-    major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &spnego, GSS_C_ACCEPT, &handle, NULL, NULL);
+    /* Every mechanism, not SPNEGO alone: Windows also accepts a bare NTLMSSP token under "Negotiate" (requests-ntlm,
+       pywinrm's ntlm transport, send one), and MIT's mechglue recognises such tokens. */
+    (void)spnego;
+    major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, GSS_C_NO_OID_SET, GSS_C_ACCEPT, &handle, NULL,
+                             NULL);
     if (GSS_ERROR(major)) {
         set_status(status, major, minor, "gss_acquire_cred");
         return NULL;

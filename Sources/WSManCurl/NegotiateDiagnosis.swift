@@ -79,10 +79,13 @@ enum NegotiateDiagnosis {
             return
                 "the host does not offer Negotiate (it offers \(names)): set winrm.auth to one it offers, or enable Negotiate on the host (winrm set winrm/config/service/auth @{Negotiate=\"true\"})"
         }
+        let kerberosRefusal =
+            "the host refused the Kerberos ticket for HTTP/\(principalHost): the SPN must belong to this host's account (setspn -L <host>), and the account must be in the host's Administrators or Hyper-V Administrators group"
         switch source {
-        case .keytab, .ambient where legs == 1:
-            return
-                "the host refused the Kerberos ticket for HTTP/\(principalHost): the SPN must belong to this host's account (setspn -L <host>), and the account must be in the host's Administrators or Hyper-V Administrators group"
+        case .keytab:
+            return kerberosRefusal
+        case .ambient where legs == 1:  // a ticket's AP-REQ is one leg, refused at once
+            return kerberosRefusal
         default:
             let binding =
                 overTLS && !channelBinding

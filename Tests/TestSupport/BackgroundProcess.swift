@@ -64,14 +64,15 @@ public final class BackgroundProcess: @unchecked Sendable {
     /// What the child wrote to stderr so far.
     public var standardError: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM, then waits for the child to end (SIGKILL after 10 s).
+    /// SIGTERM, then waits for the child to end; SIGKILL after 1 s (a child may inherit the test process's blocked
+    /// SIGTERM).
     public func stop() async {
         let pid = process.processIdentifier
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread {
                 kill(pid, SIGTERM)
                 var status: Int32 = 0
-                for _ in 0..<1000 {
+                for _ in 0..<100 {
                     if waitpid(pid, &status, WNOHANG) != 0 { break }
                     usleep(10_000)
                 }

@@ -73,7 +73,7 @@ import Testing
         }
 
         func statistics() async throws -> AuthStatistics {
-            let result = try await ChildProcess.run("/usr/bin/curl", ["-sS", "\(base)/fixture/auth"])
+            let result = try await ChildProcess.run("/usr/bin/curl", ["-sS", "-k", "\(base)/fixture/auth"])
             return try JSONDecoder().decode(AuthStatistics.self, from: Data(result.stdout.utf8))
         }
 
@@ -98,6 +98,62 @@ import Testing
             // Kerberos needs one round trip per new connection (AP-REQ → 200 with the AP-REP).
             #expect(statistics.handshakes == 1 && statistics.handshakeLegs == 1)
             #expect(statistics.plainMessages == 0 && statistics.sealedMessages >= 3)
+
+            // exec and serve with the same cache.
+            let config = try realm.config(["winrm.url = \(realm.url)", "agent.listen = 127.0.0.1:0"], name: "cc.conf")
+            let command = realm.work.appendingPathComponent("create.json")
+            try #"{"vmName":"i-2-18-VM","target":{"snapshotName":"by-alice","type":"Disk"},"volumeTOs":[]}"#.write(
+                to: command, atomically: true, encoding: .utf8)
+            let exec = try await realm.agent(
+                ["exec", "--config", config, "com.cloud.agent.api.CreateVMSnapshotCommand", command.path], cache: cache)
+            #expect(exec.status == 0, "\(exec.stdout) \(exec.stderr)")
+            let serve = try await BackgroundProcess.start(
+                ChildProcess.product("hyperv-agent"), ["serve", "--config", config],
+                environment: realm.kdc.environment(["KRB5CCNAME": cache]))
+            try await using(serve) { serve in
+                let body = #"{"vmName":"i-2-18-VM","target":{"snapshotName":"by-alice-serve","type":"Disk"},"volumeTOs":[]}"#
+                let posted = try await ChildProcess.run(
+                    "/usr/bin/curl",
+                    [
+                        "-sS", "-k", "-X", "POST", "-H", "content-type: application/json", "--data-binary", body,
+                        "\(serve.firstLine)/com.cloud.agent.api.CreateVMSnapshotCommand",
+                    ])
+                #expect(posted.stdout.contains(#""result":true"#), "\(posted.stdout)")
+            }
+            #expect(try await realm.statistics().plainMessages == 0)
+        }
+    }
+
+    /// Over https Kerberos is left to TLS, bound to the host's certificate.
+    @Test func kerberosOverHTTPSWithChannelBinding() async throws {
+        let certificates = Bundle.module.resourceURL!.appendingPathComponent("Certificates")
+        let kdc = try await TestKDC.start()
+        let realm: Realm
+        do {
+            let fixture = try await BackgroundProcess.start(
+                ChildProcess.product("winrm-fixture"),
+                [
+                    "simulate", "--keytab", kdc.serviceKeytab, "--offer", "Negotiate,Kerberos", "--tls-cert",
+                    certificates.appendingPathComponent("server.pem").path, "--tls-key",
+                    certificates.appendingPathComponent("server.key").path, "--require-channel-binding",
+                ], environment: kdc.environment())
+            let work = kdc.directory.appendingPathComponent("agent")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            realm = Realm(kdc: kdc, fixture: fixture, work: work)
+        } catch {
+            await kdc.stop()
+            throw error
+        }
+        try await using(realm) { realm in
+            let result = try await realm.agent([
+                "probe", "--config",
+                try realm.keytabConfig(["winrm.ca_file = \(certificates.appendingPathComponent("ca.pem").path)"]),
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("mechanism: Kerberos"))
+            #expect(result.stdout.contains("messages:          encrypted by TLS"))
+            let statistics = try await realm.statistics()
+            #expect(statistics.sealedMessages == 0 && statistics.plainMessages >= 3)
         }
     }
 
