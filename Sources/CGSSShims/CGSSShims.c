@@ -93,6 +93,19 @@ static int mechanism_of(gss_OID oid) {
     return CGSS_MECH_UNKNOWN;
 }
 
+static CGSS_Credential *wrap_credential(gss_cred_id_t handle, CGSS_Status *status) {
+    OM_uint32 minor;
+    CGSS_Credential *credential = calloc(1, sizeof *credential);
+    if (!credential) {
+        gss_release_cred(&minor, &handle);
+        set_status(status, GSS_S_FAILURE, 0, "calloc");
+        return NULL;
+    }
+    credential->handle = handle;
+    set_status(status, GSS_S_COMPLETE, 0, "");
+    return credential;
+}
+
 CGSS_Credential *CGSS_credential_from_keytab(const char *principal, const char *client_keytab, const char *ccache,
                                              CGSS_Status *status) {
     OM_uint32 major, minor = 0;
@@ -126,28 +139,7 @@ CGSS_Credential *CGSS_credential_from_keytab(const char *principal, const char *
         set_status(status, major, minor, "gss_acquire_cred_from");
         return NULL;
     }
-    CGSS_Credential *credential = calloc(1, sizeof *credential);
-    if (!credential) {
-        gss_release_cred(&minor, &handle);
-        set_status(status, GSS_S_FAILURE, 0, "calloc");
-        return NULL;
-    }
-    credential->handle = handle;
-    set_status(status, GSS_S_COMPLETE, 0, "");
-    return credential;
-}
-
-static CGSS_Credential *wrap_credential(gss_cred_id_t handle, CGSS_Status *status) {
-    OM_uint32 minor;
-    CGSS_Credential *credential = calloc(1, sizeof *credential);
-    if (!credential) {
-        gss_release_cred(&minor, &handle);
-        set_status(status, GSS_S_FAILURE, 0, "calloc");
-        return NULL;
-    }
-    credential->handle = handle;
-    set_status(status, GSS_S_COMPLETE, 0, "");
-    return credential;
+    return wrap_credential(handle, status);
 }
 
 CGSS_Credential *CGSS_credential_from_password(const char *user, const char *password, CGSS_Status *status) {

@@ -13,7 +13,6 @@ import Testing
         let work: URL
         /// `http://localhost:PORT/wsman`: the SPN is HTTP/localhost.
         var url: String { fixture.firstLine.replacingOccurrences(of: "127.0.0.1", with: "localhost") }
-        var base: String { String(fixture.firstLine.dropLast("/wsman".count)) }
 
         static func start(
             lifetime: Int = 20, clockOffset: String? = nil, fixtureArguments: [String]? = nil
@@ -61,20 +60,8 @@ import Testing
                 environment: kdc.environment(["KRB5CCNAME": cache ?? noCache]))
         }
 
-        struct AuthStatistics: Decodable {
-            var handshakeLegs: Int
-            var handshakes: Int
-            var sealedMessages: Int
-            var plainMessages: Int
-            var refusals: Int
-            var expiredContexts: Int
-            var lastMechanism: String?
-            var lastClient: String?
-        }
-
-        func statistics() async throws -> AuthStatistics {
-            let result = try await ChildProcess.run("/usr/bin/curl", ["-sS", "-k", "\(base)/fixture/auth"])
-            return try JSONDecoder().decode(AuthStatistics.self, from: Data(result.stdout.utf8))
+        func statistics() async throws -> FixtureAuthStatistics {
+            try await FixtureAuthStatistics.fetch(fixture.firstLine)
         }
 
         func stop() async {

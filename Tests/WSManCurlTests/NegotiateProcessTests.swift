@@ -12,7 +12,6 @@ import Testing
         let password: String
         let fixture: BackgroundProcess
         var url: String { fixture.firstLine }
-        var base: String { String(url.dropLast("/wsman".count)) }
 
         static func start(_ arguments: [String] = ["--require-encryption", "--offer", "Negotiate,Kerberos"]) async throws
             -> Host
@@ -51,19 +50,8 @@ import Testing
                 password: password ?? self.password)
         }
 
-        struct AuthStatistics: Decodable {
-            var handshakeLegs: Int
-            var handshakes: Int
-            var sealedMessages: Int
-            var plainMessages: Int
-            var refusals: Int
-            var lastMechanism: String?
-            var lastClient: String?
-        }
-
-        func statistics() async throws -> AuthStatistics {
-            let result = try await ChildProcess.run("/usr/bin/curl", ["-sS", "-k", "\(base)/fixture/auth"])
-            return try JSONDecoder().decode(AuthStatistics.self, from: Data(result.stdout.utf8))
+        func statistics() async throws -> FixtureAuthStatistics {
+            try await FixtureAuthStatistics.fetch(url)
         }
 
         func agent(_ arguments: [String]) async throws -> ChildProcess.Result {
@@ -192,20 +180,15 @@ import Testing
             try await run(
                 "encryption required",
                 try host.negotiateConfig(["winrm.message_encryption = never", "winrm.allow_unencrypted = true"]))
-            try await run(
-                "basic refused",
-                try host.config(
-                    [
-                        "winrm.url = \(host.url)", "winrm.auth = basic", "winrm.username = alice",
-                        "winrm.allow_unencrypted = true",
-                    ], password: host.password, name: "basic.conf"))
-            try await run(
-                "NTLM scheme refused",
-                try host.config(
-                    [
-                        "winrm.url = \(host.url)", "winrm.auth = ntlm", "winrm.username = alice",
-                        "winrm.allow_unencrypted = true",
-                    ], password: host.password, name: "ntlm.conf"))
+            for (name, scheme) in [("basic refused", "basic"), ("NTLM scheme refused", "ntlm")] {
+                try await run(
+                    name,
+                    try host.config(
+                        [
+                            "winrm.url = \(host.url)", "winrm.auth = \(scheme)", "winrm.username = alice",
+                            "winrm.allow_unencrypted = true",
+                        ], password: host.password, name: "\(scheme).conf"))
+            }
             try await run(
                 "no credentials",
                 try host.config(["winrm.url = \(host.url)", "winrm.auth = negotiate"], name: "none.conf"))
