@@ -23,6 +23,7 @@ extension HyperVSimulator {
                     "\(className) must be addressed with the selector CreationClassName=\(className)")
             }
         }
+        if let answer = try invokeLifecycle(method, request, parameters) { return answer }
         switch (className, method) {
         case ("Msvm_VirtualSystemSnapshotService", "CreateSnapshot"): return try createSnapshot(request, parameters)
         case ("Msvm_VirtualSystemSnapshotService", "ApplySnapshot"):
@@ -69,18 +70,18 @@ extension HyperVSimulator {
 
     func output(
         _ request: IncomingRequest, _ method: String, returnValue: Int, job: SimulatedJob? = nil,
-        values: [(String, String)] = []
+        values: [(String, String)] = [], references: [(String, EndpointReference)] = []
     )
         -> FixtureResponse
     {
         ok(request, action: request.action + "Response") { body in
             let p = NS.resource(request.resourceURI)
             let output = body.addChild("\(method)_OUTPUT", namespace: p)
-            if let job {
-                let element = output.addChild("Job", namespace: p)
+            for (name, reference) in references + (job.map { [("Job", $0.epr)] } ?? []) {
+                let element = output.addChild(name, namespace: p)
                 element.declare(NS.addressing)
                 element.declare(NS.wsman)
-                job.epr.write(into: element)
+                reference.write(into: element)
             }
             for (name, value) in values { output.addChild(name, namespace: p, text: value) }
             output.addChild("ReturnValue", namespace: p, text: String(returnValue))
@@ -167,19 +168,21 @@ extension HyperVSimulator {
             return failed("No virtual system settings with InstanceID \(instanceID).")
         }
         guard configuration.settingsDelayMilliseconds > 0 else {
-            applySettings(id: guid, checkpointType: type, name: settings["ElementName"])
+            applySettings(id: guid, checkpointType: type, name: settings["ElementName"], notes: settings["Notes"])
             return output(request, "ModifySystemSettings", returnValue: 0)
         }
         let job = startJob(
             method: "ModifySystemSettings", jobType: 94,
-            effect: .modifySettings(id: guid, checkpointType: type, name: settings["ElementName"]),
+            effect: .modifySettings(
+                id: guid, checkpointType: type, name: settings["ElementName"], notes: settings["Notes"]),
             delayMilliseconds: configuration.settingsDelayMilliseconds)
         return output(request, "ModifySystemSettings", returnValue: 4096, job: job)
     }
 
-    func applySettings(id: String, checkpointType: Int?, name: String?) {
+    func applySettings(id: String, checkpointType: Int?, name: String?, notes: String? = nil) {
         if let index = host.vmIndex(id: id) {
             if let checkpointType { host.vms[index].userSnapshotType = checkpointType }
+            if let notes { host.vms[index].notes = notes }
             if let name { host.vms[index].name = name }
         } else if let index = host.checkpointIndex(id: id), let name {
             host.checkpoints[index].name = name
@@ -263,6 +266,11 @@ extension HyperVSimulator {
             fail(code, "The operation \(job.method) failed (fault injected by winrm-fixture).")
             return
         }
+        if let outcome = completeLifecycle(job.effect, job: &job, at: time) {
+            if let failure = outcome { return fail(32768, failure) }
+            job.state = 7
+            return
+        }
         switch job.effect {
         case .createCheckpoint(let vmID, let memory, let failure):
             if let failure { return fail(32768, failure) }
@@ -286,10 +294,12 @@ extension HyperVSimulator {
             if let index = host.checkpointIndex(id: id) { host.checkpoints[index].hasMemory = false }
         case .changeState(let vmID, let target):
             if let index = host.vmIndex(id: vmID) { host.vms[index].state = target }
-        case .modifySettings(let id, let type, let name):
-            applySettings(id: id, checkpointType: type, name: name)
+        case .modifySettings(let id, let type, let name, let notes):
+            applySettings(id: id, checkpointType: type, name: name, notes: notes)
         case .fail(let code, let description):
             return fail(code, description)
+        case .destroySystem, .exportSystem, .validatePlanned, .realizePlanned:
+            break  // completeLifecycle
         }
         if job.withWarnings {
             job.state = 32768

@@ -36,6 +36,13 @@ extension HyperVSimulator {
             // root/cimv2 files, as `SELECT * FROM CIM_DataFile WHERE Drive = 'c:' AND Path = '\\dir\\' AND
             // Extension = 'avhdx'` lists a folder (WMI lower-cases Name, Drive and Path).
             return host.files.map { SimulatedHost.dataFile($0) }
+                + configuration.storage.exports.filter { configuration.storage.isReachable($0.definitionFile) }.map {
+                    SimulatedHost.exportFile($0)
+                }
+        case "Msvm_ShutdownComponent":
+            return host.vms.filter { host.offersShutdown($0) }.map { host.shutdownComponent($0) }
+        case "Msvm_PlannedComputerSystem":
+            return (host.planned ?? []).map { host.plannedSystem($0) }
         case "Msvm_MemorySettingData":
             return host.vms.map { host.memorySettings(settingsID: $0.id, megabytes: $0.memoryMB) }
         case "Msvm_ConcreteJob":

@@ -25,6 +25,8 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
         /// The host's clock, in seconds since 1970: jobs, merges and timestamps follow it (tests pass a clock they
         /// control).
         public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        /// Primary storage: where exports go; share one between two simulators for VMs that move between hosts.
+        public var storage = SharedStorage()
         public init() {}
     }
 
@@ -185,6 +187,14 @@ public actor HyperVSimulator: WSManResponder, FixtureInspector {
             instance = jobs[try selector("InstanceID").uppercased()]?.instance(now: now)
         case "Msvm_VirtualSystemSettingData":
             instance = settingsInstance(instanceID: try selector("InstanceID"))
+        case "Msvm_ShutdownComponent":
+            instance = host.vm(id: try selector("SystemName")).flatMap {
+                host.offersShutdown($0) ? host.shutdownComponent($0) : nil
+            }
+        case "Msvm_PlannedComputerSystem":
+            instance = host.plannedIndex(id: try selector("Name")).flatMap { host.planned?[$0] }.map {
+                host.plannedSystem($0)
+            }
         default:
             instance = nil
         }

@@ -75,7 +75,7 @@ extension SimulatedHost {
                 "ConfigurationID": .string(vm.id), "CreationTime": Self.datetime(now - 86_400),
                 "Description": .string("Active settings for the virtual machine."), "ElementName": .string(vm.name),
                 "InstanceID": .string("Microsoft:\(vm.id)"), "IsSaved": .string(vm.state == 6 ? "true" : "false"),
-                "Notes": .array([.string("")]),
+                "Notes": .array([.string(vm.notes ?? "")]),
                 "Parent": vm.currentCheckpointID.map { .string(objectPath(settingsID: $0)) } ?? nil,
                 "SnapshotDataRoot": .string(#"C:\ProgramData\Microsoft\Windows\Hyper-V"#),
                 "UserSnapshotType": .string(String(vm.userSnapshotType)), "Version": .string("10.0"),

@@ -7,6 +7,8 @@ public struct SimulatedHost: Codable, Sendable, Equatable {
     public var vms: [VM] = []
     public var checkpoints: [Checkpoint] = []
     public var files: [DiskFile] = []
+    /// VMs being imported (`Msvm_PlannedComputerSystem`), until realized or destroyed.
+    public var planned: [PlannedSystem]?
 
     public init() {}
 
@@ -31,6 +33,12 @@ public struct SimulatedHost: Codable, Sendable, Equatable {
         /// time, then becomes ``settlesTo``.
         public var settlesAt: Double?
         public var settlesTo: Int?
+        /// `Msvm_VirtualSystemSettingData.Notes`.
+        public var notes: String?
+        /// How the guest answers `Msvm_ShutdownComponent.InitiateShutdown`: nil / "accepts" (shuts down within the
+        /// job delay), "ignores" (accepted, never shuts down: a hung guest), "unavailable" (no shutdown
+        /// integration service: no component instance).
+        public var guestShutdown: String?
 
         public init(name: String, id: String, state: Int, disks: [Disk]) {
             self.name = name

@@ -10,7 +10,13 @@ struct SimulatedJob: Sendable {
         case clearState(id: String)
         case changeState(vmID: String, to: Int)
         /// `ModifySystemSettings` on a VM's or a checkpoint's settings (already validated).
-        case modifySettings(id: String, checkpointType: Int?, name: String?)
+        case modifySettings(id: String, checkpointType: Int?, name: String?, notes: String?)
+        /// `DestroySystem` of a VM (configuration and checkpoints gone, files kept) or of a planned VM.
+        case destroySystem(id: String)
+        /// `ExportSystemDefinition`, configuration only, into `directory` (`<directory>\<VM name>` with a subdirectory).
+        case exportSystem(id: String, directory: String, subdirectory: Bool, checkpoints: Bool)
+        case validatePlanned(id: String)
+        case realizePlanned(id: String)
         /// The job fails with this ErrorCode (a parameter the host rejects only once the job runs).
         case fail(code: Int, description: String)
     }
