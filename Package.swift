@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "WinRMFixture",
             dependencies: [
-                "WSMan", "XMLSupport", "WinRMSecurity",
+                "WSMan", "XMLSupport", "WinRMSecurity", "WSManCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

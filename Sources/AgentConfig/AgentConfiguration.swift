@@ -13,6 +13,10 @@ public struct AgentConfiguration: Sendable, Equatable {
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     public var winrmURL: String?
+    /// Keep VMs with checkpoints across CloudStack's stop/start (DESIGN §10).
+    public var lifecyclePreserveCheckpoints = true
+    public var lifecycleShutdownTimeoutSeconds = 120
+    public var lifecycleExportRoot: String?
     public var winrmAuth: WinRMAuth = .negotiate
     public var winrmUsername: String?
     public var winrmPasswordFile: String?

@@ -29,5 +29,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case logFormat = "log.format"
     case logFile = "log.file"
     case metricsListen = "metrics.listen"
+    case lifecyclePreserveCheckpoints = "lifecycle.preserve_checkpoints"
+    case lifecycleShutdownTimeoutSeconds = "lifecycle.shutdown_timeout_seconds"
+    case lifecycleExportRoot = "lifecycle.export_root"
     case extensionFallback = "extension.fallback"
 }

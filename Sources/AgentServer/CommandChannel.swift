@@ -15,14 +15,16 @@ import WSManCurl
 /// * `POST /api/HypervResource/<command FQCN>` with the bare command JSON → `200 [{"<Answer FQCN>":{…}}]`,
 ///   also for failures (`result:false`), since the management server casts the answer before reading it;
 /// * other commands → forwarded unchanged to `agent.upstream`, else 404 (CloudStack builds an UnsupportedAnswer);
+/// * `StopCommand` / `StartCommand` → ``LifecycleInterceptor`` first (a VM with checkpoints is kept across the legacy
+///   agent's destroy and re-create), then forwarded;
 /// * 403 outside `agent.allowed_clients`, 413 over `agent.max_request_bytes`, 400 for bodies that are not JSON;
 /// * `GET /api/HypervResource` → a liveness string.
 public enum CommandChannel {
     public static let livenessText = "HypervResource controller running (hyperv-agent)"
 
-    public static func router(dispatcher: CommandDispatcher, configuration: ChannelConfiguration) -> Router<
-        ChannelRequestContext
-    > {
+    public static func router(
+        dispatcher: CommandDispatcher, configuration: ChannelConfiguration, lifecycle: LifecycleInterceptor? = nil
+    ) -> Router<ChannelRequestContext> {
         let router = Router(context: ChannelRequestContext.self)
         router.add(middleware: AllowListMiddleware(configuration: configuration))
         router.get("api/HypervResource") { _, _ -> Response in
@@ -42,6 +44,29 @@ public enum CommandChannel {
                     "the command body exceeds agent.max_request_bytes (\(configuration.maxRequestBytes))")
             }
             let requestID = context.id
+            // StopCommand / StartCommand of VMs with checkpoints: kept across the legacy agent's destroy/re-create.
+            if let lifecycle, LifecycleInterceptor.intercepts(commandClass) {
+                let contentType = request.headers[.contentType]
+                let logger = context.logger
+                let decision = await lifecycle.intercept(commandClass: commandClass, body: bytes) {
+                    guard let upstream = configuration.upstream else {
+                        return text(.notFound, "unsupported command \(commandClass)")
+                    }
+                    return await forward(
+                        commandClass: commandClass, body: bytes, upstream: upstream, contentType: contentType,
+                        logger: logger)
+                }
+                switch decision {
+                case .answer(let answer):
+                    return Response(
+                        status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(answer))))
+                case .forwarded(let reply):
+                    return reply
+                case .pass:
+                    break
+                }
+            }
             switch await dispatcher.dispatch(commandClass: commandClass, body: bytes, requestID: requestID) {
             case .answered(let answer, _):
                 return Response(
@@ -97,7 +122,8 @@ public enum CommandChannel {
 
     /// The application: HTTPS when a certificate is configured.
     public static func application(
-        dispatcher: CommandDispatcher, configuration: ChannelConfiguration, logger: Logger,
+        dispatcher: CommandDispatcher, configuration: ChannelConfiguration, lifecycle: LifecycleInterceptor? = nil,
+        logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let server: HTTPServerBuilder
@@ -110,7 +136,7 @@ public enum CommandChannel {
             server = .http1()
         }
         return Application(
-            router: router(dispatcher: dispatcher, configuration: configuration), server: server,
+            router: router(dispatcher: dispatcher, configuration: configuration, lifecycle: lifecycle), server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "hyperv-agent"),
             onServerRunning: onServerRunning, logger: logger)

@@ -72,6 +72,18 @@ public struct CheckpointService: Sendable {
         return try result.get()
     }
 
+    /// ``exclusive(_:_:_:)`` that waits for the VM's current operation instead of refusing (stop and start).
+    func exclusiveAfterCurrent<Value: Sendable>(
+        _ vmName: String, _ operation: String,
+        _ body: @escaping @Sendable () async throws(CheckpointError) -> Value
+    ) async throws(CheckpointError) -> Value {
+        let result = try await exclusion.runAfterCurrent(vm: vmName, operation: operation) {
+            () async -> Result<Value, CheckpointError> in
+            do throws(CheckpointError) { return .success(try await body()) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
     /// What every operation starts from: the VM (exactly one by name), any journaled operation of an earlier
     /// process finished, the VM's realized settings and its checkpoint tree (2 round trips + recovery).
     struct Start: Sendable {

@@ -73,6 +73,29 @@ public actor VMExclusion {
         return try Self.typed(value, vm: vm)
     }
 
+    /// Like ``run(vm:operation:_:)``, but waits for another operation on the VM to finish instead of refusing —
+    /// what a CloudStack start needs when it arrives during the stop's export. Another process holding the VM is
+    /// waited for too, up to `patience`.
+    public func runAfterCurrent<T: Sendable>(
+        vm: String, operation: String, patience: Duration = .seconds(600), _ body: @escaping @Sendable () async -> T
+    ) async throws(CheckpointError) -> T {
+        let giveUp = ContinuousClock.now + patience
+        while true {
+            if let current = running[vm], current.operation != operation {
+                _ = await current.task.value
+                // Its own caller clears the entry on this actor: let it in before looking again.
+                await Task.yield()
+                continue
+            }
+            do {
+                return try await run(vm: vm, operation: operation, body)
+            } catch where error.code == .vmBusy && ContinuousClock.now < giveUp && running[vm] == nil {
+                // Held by another process on the same state directory: its operation ends, then ours runs.
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
     /// VMs with an operation running in this process.
     public var busyVMs: [String] { Array(running.keys) }
 

@@ -77,6 +77,15 @@ struct AgentRuntime {
         return service
     }
 
+    /// The `lifecycle.*` keys.
+    var preservation: CheckpointService.PreservationSettings {
+        var settings = CheckpointService.PreservationSettings()
+        settings.enabled = configuration.lifecyclePreserveCheckpoints
+        settings.shutdownTimeout = .seconds(configuration.lifecycleShutdownTimeoutSeconds)
+        settings.exportRoot = configuration.lifecycleExportRoot
+        return settings
+    }
+
     /// The CloudStack dispatcher over ``service()``, reporting to the metrics when enabled.
     func dispatcher() -> CommandDispatcher {
         var dispatcher = CommandDispatcher(service: service())

@@ -46,8 +46,12 @@ struct ServeCommand: AsyncParsableCommand {
             let app: any Service
             do {
                 let settings = channel
-                app = try CommandChannel.application(dispatcher: dispatcher, configuration: channel, logger: logger) {
-                    server in
+                let lifecycle =
+                    configuration.lifecyclePreserveCheckpoints
+                    ? LifecycleInterceptor(service: dispatcher.service, settings: runtime.preservation) : nil
+                app = try CommandChannel.application(
+                    dispatcher: dispatcher, configuration: channel, lifecycle: lifecycle, logger: logger
+                ) { server in
                     let port = server.localAddress?.port ?? settings.port
                     let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
                     FileHandle.standardOutput.write(Data("https://\(host):\(port)/api/HypervResource\n".utf8))

@@ -8,7 +8,7 @@ struct WinRMFixtureCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "winrm-fixture",
         abstract: "A WinRM server for tests: replays recorded exchanges or simulates a Hyper-V host.",
-        subcommands: [Simulate.self, Replay.self])
+        subcommands: [Simulate.self, Replay.self, LegacyAgentCommand.self])
 }
 
 struct ServerOptions: ParsableArguments {
@@ -149,5 +149,35 @@ struct Replay: AsyncParsableCommand {
             throw ValidationError("cannot load transcripts from \(transcripts): \(error)")
         }
         try await serve(responder: replayer, inspector: nil, options: server, faults: FaultInjector())
+    }
+}
+
+struct LegacyAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "legacy-agent",
+        abstract: "Play CloudStack's C# Hyper-V agent on loopback (the agent.upstream of hyperv-agent serve).",
+        discussion:
+            "StopCommand destroys the VM on the simulated host (files stay); StartCommand starts a running VM as is, else destroys an Off VM of that name and defines a fresh one without checkpoints. Prints its URL first.")
+
+    @Option(help: "The simulator's WS-Man URL (winrm-fixture simulate), e.g. http://127.0.0.1:5985/wsman.")
+    var host: String
+    @Option(help: "Port to listen on, on 127.0.0.1 (0 picks a free port).")
+    var port: Int = 0
+
+    func run() async throws {
+        let agent = try await LegacyAgent.start(host: host, port: port)
+        FileHandle.standardOutput.write(Data((agent.url + "\n").utf8))
+        let signals = AsyncStream<Int32> { continuation in
+            for signalNumber in [SIGINT, SIGTERM] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+                source.setEventHandler { continuation.yield(signalNumber) }
+                source.resume()
+                nonisolated(unsafe) let keep = source
+                continuation.onTermination = { _ in keep.cancel() }
+            }
+        }
+        for await _ in signals { break }
+        await agent.stop()
     }
 }

@@ -26,7 +26,8 @@ struct ChannelHarness: AsyncStoppable {
         tls: SelfSignedCertificate.Files? = nil,
         clock: ManualClock = .autoAdvancing(), stateDirectory: String? = nil,
         simulator existing: HyperVSimulator? = nil,
-        transport: (any WSManTransport)? = nil
+        transport: (any WSManTransport)? = nil,
+        lifecycle: CheckpointService.PreservationSettings? = nil
     ) async throws -> ChannelHarness {
         var simulatorConfiguration = HyperVSimulator.Configuration()
         simulatorConfiguration.jobDelayMilliseconds = jobDelayMilliseconds
@@ -47,7 +48,8 @@ struct ChannelHarness: AsyncStoppable {
         configure(&configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = try CommandChannel.application(
-            dispatcher: CommandDispatcher(service: service), configuration: configuration, logger: logger
+            dispatcher: CommandDispatcher(service: service), configuration: configuration,
+            lifecycle: lifecycle.map { LifecycleInterceptor(service: service, settings: $0) }, logger: logger
         ) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()

@@ -197,6 +197,19 @@ public enum FixtureServer {
                         body: .init(byteBuffer: ByteBuffer(string: "not a simulated host state: \(error)\n")))
                 }
             }
+            router.post("fixture/legacy") { request, _ -> Response in
+                let buffer = try await request.body.collect(upTo: 1 << 20)
+                do {
+                    let answer = try await inspector.legacy(json: Array(buffer.readableBytesView))
+                    return Response(
+                        status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+                } catch {
+                    return Response(
+                        status: .badRequest, headers: [.contentType: "text/plain"],
+                        body: .init(byteBuffer: ByteBuffer(string: "\(error)\n")))
+                }
+            }
             router.post("fixture/cost") { request, _ -> Response in
                 let buffer = try await request.body.collect(upTo: 64 << 10)
                 do {
@@ -282,6 +295,8 @@ public protocol FixtureInspector: Sendable {
     func loadState(json: [UInt8]) async throws
     /// `POST /fixture/cost`: changes the real-host cost model at run time; returns it as JSON.
     func applyCostModel(json: [UInt8]) async throws(CostModelError) -> CostModel
+    /// `POST /fixture/legacy`: what CloudStack's C# agent does on a stop or a start (for `legacy-agent`).
+    func legacy(json: [UInt8]) async throws -> [UInt8]
 }
 
 /// A fixture setup failure.

@@ -12,7 +12,7 @@ extension SimulatedHost {
     }
 
     /// `DestroySystem`: the VM's configuration and its checkpoints' configurations go; every disk file stays.
-    mutating func destroyVM(id: String) {
+    public mutating func destroyVM(id: String) {
         vms.removeAll { $0.id.caseInsensitiveCompare(id) == .orderedSame }
         checkpoints.removeAll { $0.vmID.caseInsensitiveCompare(id) == .orderedSame }
     }
