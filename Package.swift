@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "AgentServerTests",
             dependencies: [
-                "AgentServer", "CloudStack", "Checkpoints", "TestSupport", "WinRMFixture", "WSMan", "WSManCurl",
+                "AgentServer", "CloudStack", "Checkpoints", "HyperV", "TestSupport", "WinRMFixture", "WSMan", "WSManCurl",
                 "AgentConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -23,8 +23,14 @@ printf 'DEMO:demo:%s\n' "$password" >"$work/host-users"
 pids+=($!)
 winrm=$(first_line "$work/fixture.out")
 
+# CloudStack's C# Hyper-V agent, played on loopback: it destroys the VM on every stop and re-creates it on start.
+"$BIN/winrm-fixture" legacy-agent --host "$winrm" >"$work/legacy.out" 2>"$work/legacy.err" &
+pids+=($!)
+legacy=$(first_line "$work/legacy.out")
+
 cat >"$work/agent.conf" <<CONF
 winrm.url = $winrm
+agent.upstream = $legacy
 winrm.auth = negotiate
 winrm.username = DEMO\demo
 agent.listen = 127.0.0.1:0
@@ -37,6 +43,7 @@ pids+=($!)
 channel=$(first_line "$work/serve.out")
 echo "winrm-fixture simulate (a Hyper-V host) at $winrm"
 echo "hyperv-agent serve (CloudStack's channel)   at $channel"
+echo "winrm-fixture legacy-agent (the C# agent)   at $legacy (agent.upstream)"
 echo
 echo "### 0. how the agent reaches the host (hyperv-agent probe)"
 "$BIN/hyperv-agent" probe --config "$work/agent.conf" | grep -E '^(authentication|messages|round trips):'
@@ -66,6 +73,18 @@ echo
 echo "### checkpoint tree of i-2-17-VM now (hyperv-agent checkpoints tree i-2-17-VM)"
 "$BIN/hyperv-agent" checkpoints tree i-2-17-VM --config "$work/agent.conf"
 
+# CloudStack stops and starts the VM. The C# agent would destroy it, checkpoints and all; serve keeps it.
+LIFECYCLE=Tests/AgentServerTests/Commands
+post "5. CloudStack stops the VM (StopCommand): kept off with its checkpoints, configuration exported" \
+  com.cloud.agent.api.StopCommand "$LIFECYCLE/stop.json"
+echo
+echo "### hyperv-agent checkpoints list i-2-17-VM"
+"$BIN/hyperv-agent" checkpoints list i-2-17-VM --config "$work/agent.conf" | head -n 4
+post "6. CloudStack starts it (StartCommand): restored, started, then the C# agent finds it running" \
+  com.cloud.agent.api.StartCommand "$LIFECYCLE/start.json"
+post "7. revert to the oldest checkpoint after the stop/start: it is still there" \
+  com.cloud.agent.api.RevertToVMSnapshotCommand "$SAMPLES/revert.json"
+
 # The CloudStack 4.21+ extension entry point: the management server writes a payload file and runs
 # `<entry point> <action> <payload file> <wait>`; the answer is one JSON object on stdout.
 payload() { # action, parameters (JSON object or empty)
@@ -83,9 +102,9 @@ extension_run() { # title, action, parameters
   echo "(exit $?)"
   set -e
 }
-extension_run "5. snapshot named with shell and PowerShell metacharacters (stored verbatim)" CreateSnapshot '{"snapshot_name":"nightly \"$(Stop-Computer)\" `; rm -rf /"}'
-extension_run "6. list the VM's snapshots (always an array)" ListSnapshots ""
-extension_run "7. power state of every VM on the host" statuses ""
+extension_run "8. snapshot named with shell and PowerShell metacharacters (stored verbatim)" CreateSnapshot '{"snapshot_name":"nightly \"$(Stop-Computer)\" `; rm -rf /"}'
+extension_run "9. list the VM's snapshots (always an array)" ListSnapshots ""
+extension_run "10. power state of every VM on the host" statuses ""
 
 echo
 echo "stopping: demo done"

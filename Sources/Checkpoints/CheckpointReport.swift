@@ -57,4 +57,6 @@ public struct VMCheckpoints: Sendable, Codable {
     public var vm: VirtualMachine
     public var tree: CheckpointTree
     public var storage: VMStorage
+    /// Kept by hyperv-agent across a CloudStack stop (its Notes carry the mark).
+    public var preserved: Bool = false
 }

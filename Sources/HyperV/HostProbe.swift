@@ -12,6 +12,8 @@ public struct HostProbeReport: Sendable, Equatable, Codable {
     public var checkpointTypes: [String: Int]
     /// Requests sent for this probe.
     public var roundTrips: Int
+    /// VMs kept across a CloudStack stop (their Notes carry hyperv-agent's mark).
+    public var preservedVMs: Int = 0
 }
 
 /// Connectivity, authentication and Hyper-V inventory in three round trips: Identify, all `Msvm_ComputerSystem`,
@@ -54,6 +56,7 @@ public struct HostProbe: Sendable {
             protocolVersion: identity.protocolVersion, hostName: host?.string("ElementName"),
             virtualMachines: systems.filter { $0.string("Description") == Msvm.vmDescription }.count,
             checkpointTypes: types,
-            roundTrips: counting.roundTrips)
+            roundTrips: counting.roundTrips,
+            preservedVMs: settings.filter { PreservedNotes.isMarked($0.string("Notes") ?? "") }.count)
     }
 }

@@ -108,12 +108,16 @@ extension HyperVClient {
     }
 
     /// The `.vmcx` files in a folder, through root/cimv2 `CIM_DataFile` (1 round trip).
-    public func definitionFiles(in folder: String, vm: String) async throws(HyperVError) -> [String] {
+    public func definitionFiles(in folder: String, vm: String, extension fileExtension: String = "vmcx")
+        async throws(HyperVError) -> [String]
+    {
         let lower = folder.lowercased().hasSuffix("\\") ? folder.lowercased() : folder.lowercased() + "\\"
         guard lower.count > 3, lower.dropFirst().first == ":" else { return [] }
         let query = WQL.select(
             from: "CIM_DataFile",
-            where: [("Drive", String(lower.prefix(2))), ("Path", String(lower.dropFirst(2))), ("Extension", "vmcx")])
+            where: [
+                ("Drive", String(lower.prefix(2))), ("Path", String(lower.dropFirst(2))), ("Extension", fileExtension),
+            ])
         do {
             return try await client.enumerate(
                 EnumerateRequest(wql: query, resourceURI: ResourceURI.cimv2Wildcard, maxElements: 100)

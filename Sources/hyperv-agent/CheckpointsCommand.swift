@@ -108,12 +108,18 @@ struct CheckpointsCommand: AsyncParsableCommand {
                 var currentCheckpoint: String?
                 var checkpoints: [Checkpoint]
                 var disks: [VirtualDisk]
+                var preserved: Bool
             }
             return try prettyJSON(
-                Report(vm: machine, currentCheckpoint: tree.currentID, checkpoints: selected, disks: disks))
+                Report(
+                    vm: machine, currentCheckpoint: tree.currentID, checkpoints: selected, disks: disks,
+                    preserved: found.preserved))
         }
         var lines = [
             "VM \(machine.name) {\(machine.id)} — \(machine.stateName)\(machine.isMerging ? ", merging disks" : "")"
+                + (found.preserved
+                    ? " — PRESERVED across a CloudStack stop (kept off with its checkpoints; CloudStack's next start restores it)"
+                    : "")
         ]
         switch action {
         case .tree:

@@ -38,6 +38,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 let types = report.checkpointTypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
                     separator: ", ")
                 print("checkpoint types:  \(types.isEmpty ? "-" : types)")
+                print("preserved VMs:     \(report.preservedVMs) (kept across a CloudStack stop with their checkpoints)")
                 print("authentication:    \(authentication)")
                 print("messages:          \(messages)")
                 print("round trips:       \(report.roundTrips)")

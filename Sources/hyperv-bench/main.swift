@@ -302,3 +302,9 @@ for figures in try await NegotiateProfile.run(logger: quiet) {
                 format: " %16.2f %16.1f %16.0f %17d", figures.firstRequestMs, figures.perRequestMicroseconds,
                 figures.handshakeLegsPerConnection, figures.sealed))
 }
+
+// 5. CloudStack's stop and start with checkpoint preservation: WS-Man round trips (zero job delay).
+print("\n== CloudStack stop/start with checkpoints preserved: WS-Man requests (simulator, zero job delay)")
+for figures in try await LifecycleProfile.run(logger: quiet) {
+    print(figures.step.padding(toLength: 72, withPad: " ", startingAt: 0) + String(format: "%4d", figures.requests))
+}

@@ -71,15 +71,8 @@ struct ServerOptions: ParsableArguments {
     }
 }
 
-/// Prints the URL as the first line of stdout, then serves until SIGINT/SIGTERM.
-func serve(
-    responder: any WSManResponder, inspector: (any FixtureInspector)?, options: ServerOptions, faults: FaultInjector
-) async throws {
-    let fixture = try await FixtureServer.start(
-        responder: responder, configuration: try options.configuration(), faults: faults, inspector: inspector,
-        logger: options.logger)
-    // Unbuffered: scripts read this line while the fixture keeps running.
-    FileHandle.standardOutput.write(Data((fixture.url + "\n").utf8))
+/// Returns at the first SIGINT or SIGTERM.
+func untilTerminated() async {
     let signals = AsyncStream<Int32> { continuation in
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
@@ -91,6 +84,18 @@ func serve(
         }
     }
     for await _ in signals { break }
+}
+
+/// Prints the URL as the first line of stdout, then serves until SIGINT/SIGTERM.
+func serve(
+    responder: any WSManResponder, inspector: (any FixtureInspector)?, options: ServerOptions, faults: FaultInjector
+) async throws {
+    let fixture = try await FixtureServer.start(
+        responder: responder, configuration: try options.configuration(), faults: faults, inspector: inspector,
+        logger: options.logger)
+    // Unbuffered: scripts read this line while the fixture keeps running.
+    FileHandle.standardOutput.write(Data((fixture.url + "\n").utf8))
+    await untilTerminated()
     await fixture.stop()
 }
 
@@ -167,17 +172,7 @@ struct LegacyAgentCommand: AsyncParsableCommand {
     func run() async throws {
         let agent = try await LegacyAgent.start(host: host, port: port)
         FileHandle.standardOutput.write(Data((agent.url + "\n").utf8))
-        let signals = AsyncStream<Int32> { continuation in
-            for signalNumber in [SIGINT, SIGTERM] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-                source.setEventHandler { continuation.yield(signalNumber) }
-                source.resume()
-                nonisolated(unsafe) let keep = source
-                continuation.onTermination = { _ in keep.cancel() }
-            }
-        }
-        for await _ in signals { break }
+        await untilTerminated()
         await agent.stop()
     }
 }

@@ -1,6 +1,7 @@
 import Checkpoints
 import CloudStack
 import Foundation
+import HyperV
 import Logging
 import TestSupport
 import Testing
@@ -101,6 +102,14 @@ import WinRMFixture
                     "\(Self.exportRoot)\\\(Self.vm)\\Virtual Machines\\\(Self.vmID).vmcx"
                 ])
 
+            // `checkpoints list` and `probe` say so.
+            let client = WSManClient(transport: InMemoryTransport(responder: setup.simulator))
+            let service = CheckpointService(
+                client: client, settings: .init(stateDirectory: setup.channel.stateDirectory),
+                clock: setup.channel.clock.hostClock)
+            #expect(try await service.inspect(vmName: Self.vm).preserved)
+            #expect(try await HostProbe(client: client).run().preservedVMs == 1)
+
             let (startClass, started) = try await setup.post(CommandClass.start, try Self.start())
             #expect(startClass == AnswerClass.start)
             #expect(started["result"]?.boolValue == true, "\(started)")
@@ -111,6 +120,7 @@ import WinRMFixture
             #expect(back.notes == HyperVSimulator.legacyNotes, "the Notes are back")
             #expect(host.checkpoints(ofVM: Self.vmID) == tree)
             #expect(back.currentCheckpointID == before.vm(id: Self.vmID)?.currentCheckpointID)
+            #expect(try await service.inspect(vmName: Self.vm).preserved == false)
 
             let (_, reverted) = try await setup.post(CommandClass.revertToVMSnapshot, try ChannelHarness.sample("revert"))
             #expect(reverted["result"]?.boolValue == true, "\(reverted)")
@@ -170,6 +180,13 @@ import WinRMFixture
                 let (_, reverted) = try await second.post(
                     CommandClass.revertToVMSnapshot, try ChannelHarness.sample("revert"))
                 #expect(reverted["result"]?.boolValue == true, "\(reverted)")
+                // The first host drops its stale copy at its next upkeep (here: its next lifecycle command), disks
+                // kept.
+                let files = await first.host.files
+                #expect(await first.host.vm(id: Self.vmID) != nil)
+                _ = try await first.post(CommandClass.start, try Self.start(vm: "i-2-18-VM"))
+                #expect(await first.host.vm(id: Self.vmID) == nil)
+                #expect(await first.host.files == files)
             }
         }
     }

@@ -167,8 +167,30 @@ extension CheckpointService {
         return String(base[..<slash]) + "\\hyperv-agent-export"
     }
 
-    /// Retries the exports that failed (serve at start, and before each stop or start of that VM).
+    /// Upkeep of the VMs this agent preserved (serve at start, and before every stop or start): retries the exports
+    /// that failed, and drops a stale copy — a preserved VM that another host registered in place from its export
+    /// (its runtime state file `<GUID>.vmrs` lies beside the exported `.vmcx`) — with `DestroySystem`, disks kept.
     public func retryPendingExports() async {
+        for record in preservation.all() where record.exported {
+            _ = try? await exclusive(record.vmName, "dropping a stale preserved copy") {
+                () async throws(CheckpointError) -> Bool in
+                let folder = "\(record.exportDirectory)\\\(record.vmName)\\Virtual Machines"
+                guard let runtime = try? await self.hyperV.definitionFiles(in: folder, vm: record.vmName, extension: "vmrs"),
+                    runtime.contains(where: { $0.lowercased().contains(record.vmID.lowercased()) }),
+                    let vm = try? await self.hyperV.findVM(named: record.vmName), vm.id == record.vmID,
+                    vm.isOff || vm.isSaved,
+                    let notes = try? await self.hyperV.notes(of: vm), PreservedNotes.isMarked(notes)
+                else { return false }
+                try await self.hostSteps { () async throws(HyperVError) in
+                    try await self.hyperV.destroyDefinition(of: vm, deadline: self.deadline(nil))
+                }
+                self.preservation.remove(record.vmName)
+                self.logger.notice(
+                    "another host registered the preserved VM from its export; the stale copy here was removed (disks kept)",
+                    metadata: ["cloudstack.vm": "\(record.vmName)"])
+                return true
+            }
+        }
         for pending in preservation.all() where !pending.exported {
             _ = try? await exclusive(pending.vmName, "retrying the export of a preserved VM") {
                 () async throws(CheckpointError) -> Bool in

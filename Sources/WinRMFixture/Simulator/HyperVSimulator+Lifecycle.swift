@@ -198,7 +198,8 @@ extension HyperVSimulator {
             configuration.storage.store(
                 SharedStorage.Export(
                     definitionFile: "\(folder)\\Virtual Machines\\\(vm.id).vmcx", snapshotFolder: "\(folder)\\Snapshots",
-                    vm: exported, checkpoints: checkpoints, files: files, exportedBy: host.hostName, exportedAt: time))
+                    vm: exported, checkpoints: checkpoints, files: files, exportedBy: host.hostName, exportedAt: time,
+                    registeredBy: nil))
             job.affected = [(host.vmEPR(vm), 0)]
             return .some(nil)
         case .validatePlanned(let id):
@@ -217,6 +218,7 @@ extension HyperVSimulator {
             host.vms.append(vm)
             host.checkpoints += planned.checkpoints
             for file in planned.files where host.file(path: file.path) == nil { host.files.append(file) }
+            configuration.storage.markRegistered(definitionFile: planned.definitionFile, by: host.hostName)
             job.affected = [(host.vmEPR(vm), 0)]
             return .some(nil)
         default:

@@ -36,8 +36,8 @@ extension HyperVSimulator {
             // root/cimv2 files, as `SELECT * FROM CIM_DataFile WHERE Drive = 'c:' AND Path = '\\dir\\' AND
             // Extension = 'avhdx'` lists a folder (WMI lower-cases Name, Drive and Path).
             return host.files.map { SimulatedHost.dataFile($0) }
-                + configuration.storage.exports.filter { configuration.storage.isReachable($0.definitionFile) }.map {
-                    SimulatedHost.exportFile($0)
+                + configuration.storage.exports.filter { configuration.storage.isReachable($0.definitionFile) }.flatMap {
+                    SimulatedHost.exportFiles($0)
                 }
         case "Msvm_ShutdownComponent":
             return host.vms.filter { host.offersShutdown($0) }.map { host.shutdownComponent($0) }

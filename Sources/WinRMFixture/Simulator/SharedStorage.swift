@@ -15,6 +15,14 @@ public final class SharedStorage: Sendable {
         public var files: [SimulatedHost.DiskFile]
         public var exportedBy: String
         public var exportedAt: Double
+        /// The host that registered this export in place (its runtime state file `<GUID>.vmrs` then lies beside
+        /// the `.vmcx`).
+        public var registeredBy: String?
+
+        /// `<folder>\Virtual Machines\<GUID>.vmrs` once registered in place.
+        public var runtimeFile: String? {
+            registeredBy == nil ? nil : String(definitionFile.dropLast(".vmcx".count)) + ".vmrs"
+        }
     }
 
     private struct State {
@@ -50,6 +58,15 @@ public final class SharedStorage: Sendable {
                 $0.definitionFile.caseInsensitiveCompare(export.definitionFile) == .orderedSame
             }
             state.exports.append(export)
+        }
+    }
+
+    func markRegistered(definitionFile: String, by host: String) {
+        state.withLock { state in
+            guard let index = state.exports.firstIndex(where: {
+                $0.definitionFile.caseInsensitiveCompare(definitionFile) == .orderedSame
+            }) else { return }
+            state.exports[index].registeredBy = host
         }
     }
 

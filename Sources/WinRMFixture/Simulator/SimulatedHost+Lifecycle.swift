@@ -68,7 +68,9 @@ extension SimulatedHost {
     }
 
     /// The `.vmcx` files of exports, as root/cimv2 `CIM_DataFile` rows (so a host finds another host's export).
-    static func exportFile(_ export: SharedStorage.Export) -> FixtureInstance {
-        dataFile(DiskFile(path: export.definitionFile, parentPath: nil, fileSize: 65_536, maxInternalSize: 0))
+    static func exportFiles(_ export: SharedStorage.Export) -> [FixtureInstance] {
+        [export.definitionFile, export.runtimeFile].compactMap { $0 }.map {
+            dataFile(DiskFile(path: $0, parentPath: nil, fileSize: 65_536, maxInternalSize: 0))
+        }
     }
 }
