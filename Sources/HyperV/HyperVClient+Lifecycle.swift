@@ -107,6 +107,14 @@ extension HyperVClient {
             deadline: deadline, describe: "removing the VM's definition (disks kept)")
     }
 
+    /// Deletes a file through root/cimv2 `CIM_DataFile.Delete` (an exported configuration).
+    public func deleteFile(_ path: String, vm: String, deadline: ContinuousClock.Instant) async throws(HyperVError) {
+        let request = InvokeRequest(
+            resourceURI: ResourceURI.cimV2 + "/CIM_DataFile", method: "Delete", selectors: [Selector("Name", path)],
+            parameters: [])
+        try await call(request, vm: vm, deadline: deadline, describe: "deleting \(path)")
+    }
+
     /// The `.vmcx` files in a folder, through root/cimv2 `CIM_DataFile` (1 round trip).
     public func definitionFiles(in folder: String, vm: String, extension fileExtension: String = "vmcx")
         async throws(HyperVError) -> [String]

@@ -269,6 +269,7 @@ import WinRMFixture
             let host = await setup.host
             #expect(host.vm(id: Self.vmID) == nil)
             #expect(host.files == files, "files stay for CloudStack to delete")
+            #expect(setup.storage.exports.isEmpty, "the export went with it")
             #expect(PreservationStore(stateDirectory: setup.channel.stateDirectory).record(Self.vm) == nil)
         }
     }

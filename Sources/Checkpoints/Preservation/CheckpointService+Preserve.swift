@@ -297,6 +297,15 @@ extension CheckpointService {
                 if !current.isOff && !current.isSaved { try await self.hyperV.requestState(3, of: current, deadline: deadline) }
                 try await self.hyperV.destroyDefinition(of: vm, deadline: deadline)
             }
+            if let record, record.exported {
+                do {
+                    try await self.hyperV.deleteFile(record.definitionFile, vm: vmName, deadline: self.deadline(nil))
+                } catch {
+                    self.logger.warning(
+                        "the export of an expunged VM could not be deleted; remove it by hand",
+                        metadata: ["cloudstack.vm": "\(vmName)", "file": "\(record.definitionFile)", "error": "\(error)"])
+                }
+            }
             self.preservation.remove(vmName)
             return true
         }

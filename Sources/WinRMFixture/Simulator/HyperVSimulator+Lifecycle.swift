@@ -26,6 +26,17 @@ extension HyperVSimulator {
             return try plannedJob(request, parameters, method: method) { .validatePlanned(id: $0) }
         case ("Msvm_VirtualSystemManagementService", "RealizePlannedSystem"):
             return try plannedJob(request, parameters, method: method) { .realizePlanned(id: $0) }
+        case ("CIM_DataFile", "Delete"):
+            // root/cimv2 file deletion, for exported configurations only (a VM's disks are not the agent's to delete):
+            // 0 done, 2 access denied (Win32 CIM_DataFile.Delete).
+            guard let name = request.selectors.first(where: { $0.name == "Name" })?.value,
+                let export = configuration.storage.exports.first(where: {
+                    $0.definitionFile.caseInsensitiveCompare(name) == .orderedSame
+                })
+            else { return output(request, "Delete", returnValue: 2) }
+            let folder = export.definitionFile.components(separatedBy: "\\").dropLast(2).joined(separator: "\\")
+            configuration.storage.removeExports(under: folder + "\\")
+            return output(request, "Delete", returnValue: 0)
         default:
             return nil
         }
