@@ -12,6 +12,6 @@ struct JournalRecoveryService: Service {
         let recovered = await service.recoverAll()
         if recovered > 0 { logger.notice("recovered journaled operations", metadata: ["count": "\(recovered)"]) }
         // Exports of preserved VMs that failed (storage unreachable, agent killed mid-stop) are retried.
-        await service.retryPendingExports()
+        await service.upkeepPreservedVMs()
     }
 }

@@ -209,7 +209,7 @@ import WinRMFixture
             let service = CheckpointService(
                 client: WSManClient(transport: InMemoryTransport(responder: setup.simulator)),
                 settings: .init(stateDirectory: setup.channel.stateDirectory), clock: setup.channel.clock.hostClock)
-            await service.retryPendingExports()
+            await service.upkeepPreservedVMs()
             #expect(store.record(Self.vm)?.exported == true)
             #expect(setup.storage.exports.count == 1)
             let (_, started) = try await setup.post(CommandClass.start, try Self.start())

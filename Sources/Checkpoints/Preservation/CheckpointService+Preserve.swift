@@ -170,7 +170,7 @@ extension CheckpointService {
     /// Upkeep of the VMs this agent preserved (serve at start, and before every stop or start): retries the exports
     /// that failed, and drops a stale copy — a preserved VM that another host registered in place from its export
     /// (its runtime state file `<GUID>.vmrs` lies beside the exported `.vmcx`) — with `DestroySystem`, disks kept.
-    public func retryPendingExports() async {
+    public func upkeepPreservedVMs() async {
         for record in preservation.all() where record.exported {
             _ = try? await exclusive(record.vmName, "dropping a stale preserved copy") {
                 () async throws(CheckpointError) -> Bool in

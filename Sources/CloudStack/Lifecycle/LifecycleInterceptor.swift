@@ -35,7 +35,7 @@ public struct LifecycleInterceptor: Sendable {
         else { return .pass }
         var logger = service.logger
         logger[metadataKey: "cloudstack.vm"] = "\(command.vmName)"
-        await service.retryPendingExports()
+        await service.upkeepPreservedVMs()
         switch command {
         case .stop(let vmName, let force, let expunge):
             if expunge {
