@@ -73,6 +73,14 @@ struct ServeCommand: AsyncParsableCommand {
                     successTerminationBehavior: .ignore,
                     failureTerminationBehavior: .ignore),
             ]
+            if configuration.lifecyclePreserveCheckpoints {
+                // Failed exports are retried, stale copies dropped, every 5 minutes (and before each stop or start).
+                services.append(
+                    .init(
+                        service: PreservationUpkeepService(
+                            service: dispatcher.service, interval: .seconds(300), logger: logger),
+                        successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+            }
             if let metrics, let listen = configuration.metricsListen.flatMap(HostPort.parse) {
                 services.append(
                     .init(
