@@ -60,27 +60,19 @@ public struct CheckpointService: Sendable {
         clock.now() + (settings.jobTimeout ?? timeout ?? settings.defaultTimeout)
     }
 
-    /// Runs `body` holding the VM (see ``VMExclusion``); the identical operation running already is joined.
+    /// Runs `body` holding the VM (see ``VMExclusion``); the identical operation running already is joined. Another
+    /// operation on the VM refuses this one, or — `waitingForCurrent` (CloudStack's stop and start) — is waited for.
     func exclusive<Value: Sendable>(
-        _ vmName: String, _ operation: String,
+        _ vmName: String, _ operation: String, waitingForCurrent: Bool = false,
         _ body: @escaping @Sendable () async throws(CheckpointError) -> Value
     ) async throws(CheckpointError) -> Value {
-        let result = try await exclusion.run(vm: vmName, operation: operation) {
-            () async -> Result<Value, CheckpointError> in
+        let run: @Sendable () async -> Result<Value, CheckpointError> = {
             do throws(CheckpointError) { return .success(try await body()) } catch { return .failure(error) }
         }
-        return try result.get()
-    }
-
-    /// ``exclusive(_:_:_:)`` that waits for the VM's current operation instead of refusing (stop and start).
-    func exclusiveAfterCurrent<Value: Sendable>(
-        _ vmName: String, _ operation: String,
-        _ body: @escaping @Sendable () async throws(CheckpointError) -> Value
-    ) async throws(CheckpointError) -> Value {
-        let result = try await exclusion.runAfterCurrent(vm: vmName, operation: operation) {
-            () async -> Result<Value, CheckpointError> in
-            do throws(CheckpointError) { return .success(try await body()) } catch { return .failure(error) }
-        }
+        let result =
+            waitingForCurrent
+            ? try await exclusion.runAfterCurrent(vm: vmName, operation: operation, run)
+            : try await exclusion.run(vm: vmName, operation: operation, run)
         return try result.get()
     }
 

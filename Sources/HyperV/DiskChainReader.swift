@@ -125,10 +125,19 @@ public struct DiskChainReader: Sendable {
     public func files(besides path: String, extension fileExtension: String, vm: String) async throws(HyperVError)
         -> [String]?
     {
-        let lower = path.lowercased()
-        guard lower.count > 3, lower.dropFirst().first == ":", let slash = lower.lastIndex(of: "\\") else { return nil }
+        guard let slash = path.lastIndex(of: "\\") else { return nil }
+        return try await files(in: String(path[..<slash]), extension: fileExtension, vm: vm)
+    }
+
+    /// The files with `extension` in `folder` (`C:\dir\sub`), through root/cimv2 `CIM_DataFile` (1 round trip);
+    /// `nil` when the folder is not on a local drive (a share: WMI cannot list it).
+    public func files(in folderPath: String, extension fileExtension: String, vm: String) async throws(HyperVError)
+        -> [String]?
+    {
+        let lower = folderPath.lowercased().hasSuffix("\\") ? folderPath.lowercased() : folderPath.lowercased() + "\\"
+        guard lower.count > 3, lower.dropFirst().first == ":" else { return nil }
         let drive = String(lower.prefix(2))
-        let folder = String(lower[lower.index(lower.startIndex, offsetBy: 2)...slash])
+        let folder = String(lower.dropFirst(2))
         let query = WQL.select(
             from: "CIM_DataFile", where: [("Drive", drive), ("Path", folder), ("Extension", fileExtension)])
         do {

@@ -114,26 +114,6 @@ extension HyperVClient {
             parameters: [])
         try await call(request, vm: vm, deadline: deadline, describe: "deleting \(path)")
     }
-
-    /// The `.vmcx` files in a folder, through root/cimv2 `CIM_DataFile` (1 round trip).
-    public func definitionFiles(in folder: String, vm: String, extension fileExtension: String = "vmcx")
-        async throws(HyperVError) -> [String]
-    {
-        let lower = folder.lowercased().hasSuffix("\\") ? folder.lowercased() : folder.lowercased() + "\\"
-        guard lower.count > 3, lower.dropFirst().first == ":" else { return [] }
-        let query = WQL.select(
-            from: "CIM_DataFile",
-            where: [
-                ("Drive", String(lower.prefix(2))), ("Path", String(lower.dropFirst(2))), ("Extension", fileExtension),
-            ])
-        do {
-            return try await client.enumerate(
-                EnumerateRequest(wql: query, resourceURI: ResourceURI.cimv2Wildcard, maxElements: 100)
-            ).compactMap { $0.string("Name") }
-        } catch {
-            throw .wsman(error, doing: "looking for the VM's exported configuration in \(folder)", vm: vm)
-        }
-    }
 }
 
 extension HyperVClient {

@@ -180,11 +180,13 @@ import WinRMFixture
                 let (_, reverted) = try await second.post(
                     CommandClass.revertToVMSnapshot, try ChannelHarness.sample("revert"))
                 #expect(reverted["result"]?.boolValue == true, "\(reverted)")
-                // The first host drops its stale copy at its next upkeep (here: its next lifecycle command), disks
-                // kept.
+                // The first host drops its stale copy at its next upkeep (serve's periodic one), disks kept.
                 let files = await first.host.files
                 #expect(await first.host.vm(id: Self.vmID) != nil)
-                _ = try await first.post(CommandClass.start, try Self.start(vm: "i-2-18-VM"))
+                let firstAgent = CheckpointService(
+                    client: WSManClient(transport: InMemoryTransport(responder: first.simulator)),
+                    settings: .init(stateDirectory: first.channel.stateDirectory), clock: first.channel.clock.hostClock)
+                await firstAgent.upkeepPreservedVMs()
                 #expect(await first.host.vm(id: Self.vmID) == nil)
                 #expect(await first.host.files == files)
             }

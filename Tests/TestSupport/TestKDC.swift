@@ -155,6 +155,44 @@ public final class TestKDC: @unchecked Sendable {
         return cache
     }
 
+    /// A ticket for `agent` from its keytab into `cache`: issued now, so it expires no earlier than any ticket the
+    /// agent got before — a witness a test can watch.
+    public func kinitAgent(cache: String) async throws {
+        let result = try await ChildProcess.run(
+            "/usr/bin/kinit", ["-k", "-t", agentKeytab, agentPrincipal], environment: environment(["KRB5CCNAME": cache]))
+        guard result.status == 0 else { throw SetupFailure(description: "kinit -k agent failed: \(result.stderr)") }
+    }
+
+    /// Returns once Kerberos itself says the tickets in `cache` have expired (`klist -s` fails), at most after
+    /// `limit`; a ticket's lifetime is the KDC's wall clock, which no test clock can move.
+    public func waitUntilExpired(cache: String, limit: Duration = .seconds(60)) async -> Bool {
+        let environment = environment(["KRB5CCNAME": cache])
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let giveUp = ContinuousClock.now + limit
+                while ContinuousClock.now < giveUp {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: "/usr/bin/klist")
+                    process.arguments = ["-s"]
+                    process.environment = environment
+                    process.standardOutput = FileHandle.nullDevice
+                    process.standardError = FileHandle.nullDevice
+                    guard (try? process.run()) != nil else { break }
+                    process.waitUntilExit()
+                    if process.terminationStatus != 0 {
+                        // Kerberos times are whole seconds and klist and GSS-API treat the end second differently:
+                        // let that second pass before the ticket counts as expired everywhere.
+                        usleep(1_100_000)
+                        continuation.resume(returning: true)
+                        return
+                    }
+                    usleep(200_000)
+                }
+                continuation.resume(returning: false)
+            }
+        }
+    }
+
     /// Adds a service principal and exports its key to a keytab in the realm's directory (for other host names).
     public func addService(_ principal: String) async throws -> String {
         let keytab = directory.appendingPathComponent("svc-\(UUID().uuidString).keytab").path

@@ -45,7 +45,7 @@ extension CheckpointService {
         guard lifecycle.enabled else {
             return (.forward(reason: "lifecycle.preserve_checkpoints is off"), await otherwise())
         }
-        return try await exclusiveAfterCurrent(vmName, "stopping (checkpoints preserved)") {
+        return try await exclusive(vmName, "stopping (checkpoints preserved)", waitingForCurrent: true) {
             () async throws(CheckpointError) -> (StopOutcome, Reply?) in
             let outcome = try await self.preserve(vmName: vmName, force: force, lifecycle: lifecycle)
             guard case .forward = outcome else { return (outcome, nil) }
@@ -167,7 +167,8 @@ extension CheckpointService {
         return String(base[..<slash]) + "\\hyperv-agent-export"
     }
 
-    /// Upkeep of the VMs this agent preserved (serve at start, and before every stop or start): retries the exports
+    /// Upkeep of the VMs this agent preserved (`serve` at start and every 5 minutes; a re-sent stop re-exports its own
+    /// VM anyway): retries the exports
     /// that failed, and drops a stale copy — a preserved VM that another host registered in place from its export
     /// (its runtime state file `<GUID>.vmrs` lies beside the exported `.vmcx`) — with `DestroySystem`, disks kept.
     public func upkeepPreservedVMs() async {
@@ -175,7 +176,7 @@ extension CheckpointService {
             _ = try? await exclusive(record.vmName, "dropping a stale preserved copy") {
                 () async throws(CheckpointError) -> Bool in
                 let folder = "\(record.exportDirectory)\\\(record.vmName)\\Virtual Machines"
-                guard let runtime = try? await self.hyperV.definitionFiles(in: folder, vm: record.vmName, extension: "vmrs"),
+                guard let runtime = try? await self.disks.files(in: folder, extension: "vmrs", vm: record.vmName),
                     runtime.contains(where: { $0.lowercased().contains(record.vmID.lowercased()) }),
                     let vm = try? await self.hyperV.findVM(named: record.vmName), vm.id == record.vmID,
                     vm.isOff || vm.isSaved,
@@ -215,7 +216,7 @@ extension CheckpointService {
         guard lifecycle.enabled else {
             return (.forward(reason: "lifecycle.preserve_checkpoints is off"), await forward())
         }
-        return try await exclusiveAfterCurrent(vmName, "starting a preserved VM") {
+        return try await exclusive(vmName, "starting a preserved VM", waitingForCurrent: true) {
             () async throws(CheckpointError) -> (StartOutcome, Reply) in
             let outcome = try await self.restore(vmName: vmName, rootDiskBase: rootDiskBase, lifecycle: lifecycle)
             return (outcome, await forward())
@@ -272,9 +273,9 @@ extension CheckpointService {
         }
         let folder = "\(root)\\\(vmName)"
         let files = try await hostSteps { () async throws(HyperVError) in
-            try await hyperV.definitionFiles(in: "\(folder)\\Virtual Machines", vm: vmName)
+            try await disks.files(in: "\(folder)\\Virtual Machines", extension: "vmcx", vm: vmName)
         }
-        guard let file = files.first else { return nil }
+        guard let file = files?.first else { return nil }
         return (file, "\(folder)\\Snapshots")
     }
 
@@ -283,7 +284,7 @@ extension CheckpointService {
     /// Removes a preserved VM (`DestroySystem`, files kept) and forgets it, before the legacy agent deletes its
     /// files. Returns whether there was one.
     public func expungePreserved(vmName: String) async throws(CheckpointError) -> Bool {
-        try await exclusiveAfterCurrent(vmName, "expunging a preserved VM") { () async throws(CheckpointError) -> Bool in
+        try await exclusive(vmName, "expunging a preserved VM", waitingForCurrent: true) { () async throws(CheckpointError) -> Bool in
             let record = self.preservation.record(vmName)
             guard let vm = try? await self.hyperV.findVM(named: vmName) else {
                 self.preservation.remove(vmName)

@@ -35,7 +35,6 @@ public struct LifecycleInterceptor: Sendable {
         else { return .pass }
         var logger = service.logger
         logger[metadataKey: "cloudstack.vm"] = "\(command.vmName)"
-        await service.upkeepPreservedVMs()
         switch command {
         case .stop(let vmName, let force, let expunge):
             if expunge {

@@ -179,8 +179,15 @@ extension HyperVSimulator {
         return nil
     }
 
-    /// Job effects of the whole-VM methods; returns a failure description, or nil on success.
-    func completeLifecycle(_ effect: SimulatedJob.Effect, job: inout SimulatedJob, at time: Double) -> String?? {
+    enum LifecycleOutcome {
+        case done
+        case failed(String)
+    }
+
+    /// Job effects of the whole-VM methods (`nil`: not one of them).
+    func completeLifecycle(_ effect: SimulatedJob.Effect, job: inout SimulatedJob, at time: Double)
+        -> LifecycleOutcome?
+    {
         switch effect {
         case .destroySystem(let id):
             if let index = host.plannedIndex(id: id) {
@@ -188,11 +195,11 @@ extension HyperVSimulator {
             } else {
                 host.destroyVM(id: id)
             }
-            return .some(nil)
+            return .done
         case .exportSystem(let id, let directory, let subdirectory, let withCheckpoints):
-            guard let vm = host.vm(id: id) else { return .some("The virtual machine no longer exists.") }
+            guard let vm = host.vm(id: id) else { return .failed("The virtual machine no longer exists.") }
             guard configuration.storage.isReachable(directory) else {
-                return .some(
+                return .failed(
                     "Failed to export the virtual machine '\(vm.name)' to '\(directory)': The system cannot find the path specified. (0x80070003)"
                 )
             }
@@ -212,17 +219,17 @@ extension HyperVSimulator {
                     vm: exported, checkpoints: checkpoints, files: files, exportedBy: host.hostName, exportedAt: time,
                     registeredBy: nil))
             job.affected = [(host.vmEPR(vm), 0)]
-            return .some(nil)
+            return .done
         case .validatePlanned(let id):
             guard let index = host.plannedIndex(id: id), let planned = host.planned?[index] else {
-                return .some("The planned virtual machine no longer exists.")
+                return .failed("The planned virtual machine no longer exists.")
             }
-            return .some(plannedProblem(planned))
+            return plannedProblem(planned).map { .failed($0) } ?? .done
         case .realizePlanned(let id):
             guard let index = host.plannedIndex(id: id), let planned = host.planned?[index] else {
-                return .some("The planned virtual machine no longer exists.")
+                return .failed("The planned virtual machine no longer exists.")
             }
-            if let problem = plannedProblem(planned) { return .some(problem) }
+            if let problem = plannedProblem(planned) { return .failed(problem) }
             host.planned?.remove(at: index)
             var vm = planned.vm
             vm.state = [6].contains(vm.state) ? 6 : 3
@@ -231,7 +238,7 @@ extension HyperVSimulator {
             for file in planned.files where host.file(path: file.path) == nil { host.files.append(file) }
             configuration.storage.markRegistered(definitionFile: planned.definitionFile, by: host.hostName)
             job.affected = [(host.vmEPR(vm), 0)]
-            return .some(nil)
+            return .done
         default:
             return nil
         }

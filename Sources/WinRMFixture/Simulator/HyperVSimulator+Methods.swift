@@ -266,10 +266,12 @@ extension HyperVSimulator {
             fail(code, "The operation \(job.method) failed (fault injected by winrm-fixture).")
             return
         }
-        if let outcome = completeLifecycle(job.effect, job: &job, at: time) {
-            if let failure = outcome { return fail(32768, failure) }
+        switch completeLifecycle(job.effect, job: &job, at: time) {
+        case .failed(let description)?: return fail(32768, description)
+        case .done?:
             job.state = 7
             return
+        case nil: break
         }
         switch job.effect {
         case .createCheckpoint(let vmID, let memory, let failure):
